@@ -1,0 +1,337 @@
+//! Classification: an aligned pair plus document features → [`Relation`] with a confidence.
+//!
+//! The decision is an ordered cascade of fitted thresholds, strongest relation first, because
+//! the relations nest: a copy is also a light rewrite, which is also a heavy rewrite, which also
+//! tells the same event. Each rung looks at the evidence that defines it (DESIGN.md):
+//!
+//! | relation | evidence |
+//! | --- | --- |
+//! | `copy` | the shorter side is covered by verbatim links |
+//! | `light_rewrite` | the shorter side is covered by verbatim and near-verbatim links |
+//! | `heavy_rewrite` | the shorter side is covered by an *ordered* alignment with enough similarity |
+//! | `same_event` | weighted content-word cosine of the documents |
+//! | `related` | a lower cosine |
+//!
+//! Confidence is `0.5 + 0.5·tanh(margin / scale)` where `margin` is the distance of the deciding
+//! feature to the threshold that separates the chosen relation from its nearest neighbour: a
+//! pair far above its threshold (and far below the next one) is certain, one on the boundary is a
+//! coin toss and says so.
+
+use serde::{Deserialize, Serialize};
+
+use crate::align::Alignment;
+use crate::model::Relation;
+use crate::params::PairParams;
+
+/// Features of a candidate pair that the classifier and the fitting program see.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PairFeatures {
+    /// Verbatim-covered share of the shorter side (by words).
+    pub verbatim_short: f64,
+    /// Near-verbatim-covered share of the shorter side.
+    pub near_short: f64,
+    /// Paraphrase-covered share of the shorter side.
+    pub paraphrase_short: f64,
+    /// Aligned share of the shorter side.
+    pub reuse_short: f64,
+    /// Aligned share of the longer side.
+    pub reuse_long: f64,
+    /// Order coherence of the alignment.
+    pub order: f64,
+    /// Mean link similarity.
+    pub mean_similarity: f64,
+    /// Word-shingle containment of the shorter document in the longer.
+    pub containment: f64,
+    /// Weighted cosine of content terms.
+    pub cosine: f64,
+    /// Weighted Jaccard of named entities and numbers.
+    pub entity_overlap: f64,
+    /// Shorter length over longer length (words).
+    pub length_ratio: f64,
+    /// Number of alignment links.
+    pub links: usize,
+    /// Hours between the publication times, when both are known.
+    #[serde(default)]
+    pub hours_apart: Option<f64>,
+}
+
+impl PairFeatures {
+    /// Builds the features from an alignment and document-level measures. `a_is_short` says
+    /// which side is the shorter.
+    pub fn new(
+        al: &Alignment,
+        words_a: usize,
+        words_b: usize,
+        containment: f64,
+        cosine: f64,
+        entity_overlap: f64,
+    ) -> Self {
+        let a_short = words_a <= words_b;
+        let (cov, words, reuse_short, reuse_long) = if a_short {
+            (al.covered_a, words_a, al.reuse_a, al.reuse_b)
+        } else {
+            (al.covered_b, words_b, al.reuse_b, al.reuse_a)
+        };
+        let share = |x: usize| {
+            if words == 0 {
+                0.0
+            } else {
+                (x as f64 / words as f64).min(1.0)
+            }
+        };
+        let (lo, hi) = (words_a.min(words_b), words_a.max(words_b));
+        PairFeatures {
+            verbatim_short: share(cov[0]),
+            near_short: share(cov[1]),
+            paraphrase_short: share(cov[2]),
+            reuse_short,
+            reuse_long,
+            order: al.order,
+            mean_similarity: al.mean_similarity,
+            containment,
+            cosine,
+            entity_overlap,
+            length_ratio: if hi == 0 { 0.0 } else { lo as f64 / hi as f64 },
+            links: al.links.len(),
+            hours_apart: None,
+        }
+    }
+
+    /// One similarity in [0, 1] for ranking and graded comparisons: the stronger of textual
+    /// reuse (aligned share of both sides, weighted by link similarity) and topical overlap.
+    pub fn similarity(&self) -> f64 {
+        let reuse = (self.reuse_short + self.reuse_long) / 2.0 * self.mean_similarity.max(0.5);
+        (0.6 * reuse.max(self.cosine) + 0.4 * self.cosine.max(self.entity_overlap * 0.8))
+            .clamp(0.0, 1.0)
+    }
+}
+
+/// A decided relation with its confidence and reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The relation.
+    pub relation: Relation,
+    /// Confidence in [0, 1].
+    pub confidence: f64,
+    /// Human-readable evidence.
+    pub evidence: Vec<String>,
+}
+
+/// The threshold cascade.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Classifier {
+    /// Thresholds.
+    pub params: PairParams,
+}
+
+impl Default for Classifier {
+    fn default() -> Self {
+        Classifier {
+            params: crate::params::PARAMS.pair,
+        }
+    }
+}
+
+impl Classifier {
+    /// The heavy-rewrite score: ordered, similar alignment covering the shorter side.
+    fn heavy_ok(&self, f: &PairFeatures) -> bool {
+        let p = &self.params;
+        f.reuse_short >= p.heavy_reuse
+            && f.order >= p.heavy_order
+            && f.mean_similarity >= p.heavy_similarity
+            && f.links >= 2
+    }
+
+    /// Decides the relation only (no evidence strings): the fitting program's hot path.
+    pub fn relation(&self, f: &PairFeatures) -> Relation {
+        let p = &self.params;
+        if f.verbatim_short >= p.copy_verbatim {
+            Relation::Copy
+        } else if f.verbatim_short + f.near_short >= p.light_reuse {
+            Relation::LightRewrite
+        } else if self.heavy_ok(f) {
+            Relation::HeavyRewrite
+        } else if f.cosine >= p.event_cosine
+            && f.hours_apart.is_none_or(|h| h <= p.event_window_hours)
+        {
+            Relation::SameEvent
+        } else if f.cosine >= p.related_cosine {
+            Relation::Related
+        } else {
+            Relation::Unrelated
+        }
+    }
+
+    /// Decides the relation, its confidence and the evidence.
+    pub fn classify(&self, f: &PairFeatures) -> Decision {
+        let p = &self.params;
+        let relation = self.relation(f);
+        let lexical = f.verbatim_short + f.near_short;
+        // Margin: distance to the boundary with the nearest other relation.
+        let margin = match relation {
+            Relation::Copy => f.verbatim_short - p.copy_verbatim,
+            Relation::LightRewrite => {
+                (lexical - p.light_reuse).min(p.copy_verbatim - f.verbatim_short)
+            }
+            Relation::HeavyRewrite => (f.reuse_short - p.heavy_reuse)
+                .min(f.order - p.heavy_order)
+                .min(f.mean_similarity - p.heavy_similarity)
+                .min(p.light_reuse - lexical),
+            Relation::SameEvent => {
+                let below_heavy =
+                    if f.order >= p.heavy_order && f.mean_similarity >= p.heavy_similarity {
+                        p.heavy_reuse - f.reuse_short
+                    } else {
+                        0.2
+                    };
+                (f.cosine - p.event_cosine).min(below_heavy)
+            }
+            Relation::Related => match f.hours_apart {
+                Some(h) if h > p.event_window_hours && f.cosine >= p.event_cosine => {
+                    ((h - p.event_window_hours) / p.event_window_hours * p.confidence_scale)
+                        .min(f.cosine - p.related_cosine)
+                }
+                _ => (f.cosine - p.related_cosine).min(p.event_cosine - f.cosine),
+            },
+            Relation::Unrelated => p.related_cosine - f.cosine,
+        };
+        let confidence =
+            (0.5 + 0.5 * (margin.max(0.0) / p.confidence_scale.max(1e-6)).tanh()).clamp(0.5, 1.0);
+        let pct = |x: f64| format!("{:.0}%", x * 100.0);
+        let mut evidence = Vec::new();
+        if f.links > 0 {
+            evidence.push(format!(
+                "{} aligned sentences cover {} of the shorter article ({} verbatim, {} near-verbatim, {} paraphrased)",
+                f.links,
+                pct(f.reuse_short),
+                pct(f.verbatim_short),
+                pct(f.near_short),
+                pct(f.paraphrase_short)
+            ));
+        }
+        if relation == Relation::HeavyRewrite {
+            evidence.push(format!(
+                "alignment keeps the source order ({} of links in order)",
+                pct(f.order)
+            ));
+        }
+        if f.containment > 0.0 {
+            evidence.push(format!(
+                "{} of the shorter article's 3-word sequences occur in the other",
+                pct(f.containment)
+            ));
+        }
+        if let Some(h) = f.hours_apart.filter(|&h| {
+            relation == Relation::Related && h > p.event_window_hours && f.cosine >= p.event_cosine
+        }) {
+            evidence.push(format!(
+                "published {:.0} hours apart: a later development, not the same event",
+                h
+            ));
+        }
+        evidence.push(format!(
+            "content-word cosine {:.2}, shared names and numbers {}",
+            f.cosine,
+            pct(f.entity_overlap)
+        ));
+        Decision {
+            relation,
+            confidence: crate::align::round4(confidence),
+            evidence,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f() -> PairFeatures {
+        PairFeatures {
+            order: 1.0,
+            mean_similarity: 0.8,
+            links: 10,
+            ..PairFeatures::default()
+        }
+    }
+
+    #[test]
+    fn verbatim_coverage_is_copy() {
+        let c = Classifier::default();
+        let x = PairFeatures {
+            verbatim_short: 0.97,
+            reuse_short: 0.97,
+            cosine: 0.9,
+            ..f()
+        };
+        let d = c.classify(&x);
+        assert_eq!(d.relation, Relation::Copy);
+        assert!(d.confidence > 0.8);
+    }
+
+    #[test]
+    fn edited_coverage_is_light_rewrite() {
+        let c = Classifier::default();
+        let x = PairFeatures {
+            verbatim_short: 0.4,
+            near_short: 0.4,
+            reuse_short: 0.9,
+            cosine: 0.8,
+            ..f()
+        };
+        assert_eq!(c.classify(&x).relation, Relation::LightRewrite);
+    }
+
+    #[test]
+    fn ordered_paraphrase_is_heavy_rewrite_but_unordered_is_not() {
+        let c = Classifier::default();
+        let x = PairFeatures {
+            paraphrase_short: 0.8,
+            reuse_short: 0.8,
+            cosine: 0.35,
+            ..f()
+        };
+        assert_eq!(c.classify(&x).relation, Relation::HeavyRewrite);
+        let y = PairFeatures { order: 0.3, ..x };
+        assert_eq!(c.classify(&y).relation, Relation::SameEvent);
+    }
+
+    #[test]
+    fn cosine_separates_event_related_unrelated() {
+        let c = Classifier::default();
+        let p = c.params;
+        let mk = |cos| PairFeatures {
+            cosine: cos,
+            ..PairFeatures::default()
+        };
+        assert_eq!(
+            c.classify(&mk(p.event_cosine + 0.1)).relation,
+            Relation::SameEvent
+        );
+        assert_eq!(
+            c.classify(&mk((p.event_cosine + p.related_cosine) / 2.0))
+                .relation,
+            Relation::Related
+        );
+        assert_eq!(
+            c.classify(&mk(p.related_cosine / 2.0)).relation,
+            Relation::Unrelated
+        );
+    }
+
+    #[test]
+    fn confidence_grows_with_margin() {
+        let c = Classifier::default();
+        let p = c.params;
+        let near = c.classify(&PairFeatures {
+            cosine: p.event_cosine + 0.005,
+            ..PairFeatures::default()
+        });
+        let far = c.classify(&PairFeatures {
+            cosine: p.event_cosine + 0.3,
+            ..PairFeatures::default()
+        });
+        assert!(far.confidence > near.confidence);
+        assert!((0.5..=1.0).contains(&near.confidence));
+    }
+}

@@ -1,0 +1,558 @@
+//! The facade: [`Engine`] runs the stages in order and assembles the [`Analysis`].
+//!
+//! Each stage is a pure function over a batch (documents, fingerprints, candidate pairs), run
+//! here with rayon; a distributed runner would call the same functions as operators.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::align::{
+    self, AlignConfig, Alignment, LexicalSimilarity, SentenceFeatures, SentenceSimilarity,
+};
+use crate::candidates::{self, via, CandidateConfig, CorpusStats};
+use crate::classify::{Classifier, PairFeatures};
+use crate::fingerprint::{Fingerprint, FingerprintConfig, Fingerprinter};
+use crate::model::*;
+use crate::quotes;
+use crate::story::{self, ArticleInfo, ScoredPair};
+use crate::text::Document;
+
+/// Tunable parameters of the engine. Defaults are the fitted, compiled-in values.
+#[derive(Clone)]
+pub struct Config {
+    /// Fingerprint shape.
+    pub fingerprint: FingerprintConfig,
+    /// Candidate blocking.
+    pub candidates: CandidateConfig,
+    /// Aligner thresholds.
+    pub align: AlignConfig,
+    /// Pair classifier.
+    pub classifier: Classifier,
+    /// Sentence similarity (replaceable: the semantic model plugs in here).
+    pub similarity: Arc<dyn SentenceSimilarity>,
+    /// Story clustering: minimum average similarity to merge.
+    pub story_link_average: f64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("fingerprint", &self.fingerprint)
+            .field("candidates", &self.candidates)
+            .field("align", &self.align)
+            .field("classifier", &self.classifier)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            fingerprint: FingerprintConfig::default(),
+            candidates: CandidateConfig::default(),
+            align: AlignConfig::default(),
+            classifier: Classifier::default(),
+            similarity: Arc::new(LexicalSimilarity::default()),
+            story_link_average: crate::params::PARAMS.story.link_average,
+        }
+    }
+}
+
+/// Runs the pipeline.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    config: Config,
+}
+
+/// A scored candidate pair with everything the later stages and the report need.
+#[derive(Debug, Clone)]
+pub struct ScoredCandidate {
+    /// Lower document index.
+    pub a: usize,
+    /// Higher document index.
+    pub b: usize,
+    /// Features.
+    pub features: PairFeatures,
+    /// Alignment.
+    pub alignment: Alignment,
+}
+
+impl Engine {
+    /// An engine with the given configuration.
+    pub fn new(config: Config) -> Self {
+        Engine { config }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Analyses a batch of articles end to end.
+    pub fn analyze(&self, articles: Vec<Article>) -> Analysis {
+        let mut seconds = StageSeconds::default();
+        let t = Instant::now();
+        let docs: Vec<Document> = articles.par_iter().map(Document::from_article).collect();
+        seconds.segment = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let fper = Fingerprinter::new(self.config.fingerprint);
+        let fps: Vec<Fingerprint> = docs.par_iter().map(|d| fper.fingerprint(d)).collect();
+        let stats = CorpusStats::from_fingerprints(&fps);
+        seconds.fingerprint = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let (cands, counters) = candidates::candidates(&fps, &stats, &self.config.candidates);
+        seconds.candidates = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let vectors: Vec<DocVector> = fps
+            .par_iter()
+            .map(|fp| DocVector::new(fp, &stats))
+            .collect();
+        // Screen: pairs without shared text and with little topical overlap are not aligned.
+        let screen = self.config.classifier.params.screen_cosine;
+        let kept: Vec<(usize, usize, f64, f64)> = cands
+            .par_iter()
+            .filter_map(|c| {
+                let (a, b) = (c.a as usize, c.b as usize);
+                let cos = vectors[a].cosine(&vectors[b]);
+                let cont = containment(&fps[a].shingles, &fps[b].shingles);
+                let keep = cos >= screen || cont >= 0.1 || c.via & via::SENTENCE != 0;
+                keep.then_some((a, b, cos, cont))
+            })
+            .collect();
+        let mut needed = vec![false; docs.len()];
+        for &(a, b, _, _) in &kept {
+            needed[a] = true;
+            needed[b] = true;
+        }
+        let feats: Vec<Option<Vec<SentenceFeatures>>> = docs
+            .par_iter()
+            .zip(needed.par_iter())
+            .map(|(d, &need)| need.then(|| align::sentence_features(d, &stats)))
+            .collect();
+        let scored: Vec<ScoredCandidate> = kept
+            .par_iter()
+            .filter_map(|&(a, b, cos, cont)| {
+                let (fa, fb) = (feats[a].as_ref()?, feats[b].as_ref()?);
+                let alignment =
+                    align::align(fa, fb, self.config.similarity.as_ref(), &self.config.align);
+                let mut features = PairFeatures::new(
+                    &alignment,
+                    fps[a].words,
+                    fps[b].words,
+                    cont,
+                    cos,
+                    vectors[a].entity_overlap(&vectors[b]),
+                );
+                features.hours_apart = hours_apart(&articles[a], &articles[b]);
+                Some(ScoredCandidate {
+                    a,
+                    b,
+                    features,
+                    alignment,
+                })
+            })
+            .collect();
+        seconds.align = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let mut analysis = self.assemble(&articles, &docs, &fps, &stats, scored);
+        seconds.cluster = t.elapsed().as_secs_f64();
+        let n = articles.len() as u64;
+        analysis.stats = RunStats {
+            articles: articles.len(),
+            sentences: docs.iter().map(|d| d.sentences.len()).sum(),
+            lsh_pairs: counters.lsh,
+            term_pairs: counters.terms + counters.sentence,
+            candidate_pairs: cands.len(),
+            aligned_pairs: kept.len(),
+            all_pairs: n * n.saturating_sub(1) / 2,
+            seconds,
+        };
+        analysis
+    }
+
+    fn assemble(
+        &self,
+        articles: &[Article],
+        docs: &[Document],
+        fps: &[Fingerprint],
+        stats: &CorpusStats,
+        scored: Vec<ScoredCandidate>,
+    ) -> Analysis {
+        let classifier = &self.config.classifier;
+        let mut pairs: Vec<(ScoredPair, Pair)> = Vec::new();
+        for s in &scored {
+            let d = classifier.classify(&s.features);
+            if d.relation == Relation::Unrelated {
+                continue;
+            }
+            let sp = ScoredPair {
+                a: s.a,
+                b: s.b,
+                relation: d.relation,
+                similarity: s.features.similarity(),
+                cosine: s.features.cosine,
+                length_ratio: s.features.length_ratio,
+                verbatim_short: s.features.verbatim_short,
+                a_is_short: fps[s.a].words <= fps[s.b].words,
+            };
+            let pair = Pair {
+                a: articles[s.a].id.clone(),
+                b: articles[s.b].id.clone(),
+                relation: d.relation,
+                similarity: align::round4(sp.similarity),
+                confidence: d.confidence,
+                reuse: Reuse {
+                    a: align::round4(s.alignment.reuse_a),
+                    b: align::round4(s.alignment.reuse_b),
+                },
+                alignments: if d.relation <= Relation::SameEvent {
+                    s.alignment.links.clone()
+                } else {
+                    Vec::new()
+                },
+                evidence: d.evidence,
+            };
+            pairs.push((sp, pair));
+        }
+        pairs.sort_by(|x, y| {
+            x.0.relation
+                .cmp(&y.0.relation)
+                .then(y.0.similarity.total_cmp(&x.0.similarity))
+                .then((x.0.a, x.0.b).cmp(&(y.0.a, y.0.b)))
+        });
+        let scored_pairs: Vec<ScoredPair> = pairs.iter().map(|p| p.0).collect();
+
+        let members = story::cluster(
+            articles.len(),
+            &scored_pairs,
+            self.config.story_link_average,
+        );
+        let mut story_of = vec![0usize; articles.len()];
+        for (s, m) in members.iter().enumerate() {
+            for &i in m {
+                story_of[i] = s;
+            }
+        }
+        let mut stories: Vec<Story> = members
+            .iter()
+            .enumerate()
+            .map(|(s, m)| Story {
+                id: format!("s{}", s + 1),
+                articles: m.iter().map(|&i| articles[i].id.clone()).collect(),
+                label: story_label(m, docs, stats),
+                related: Vec::new(),
+            })
+            .collect();
+        let mut related: HashMap<usize, Vec<usize>> = HashMap::new();
+        for p in scored_pairs
+            .iter()
+            .filter(|p| p.relation == Relation::Related)
+        {
+            let (x, y) = (story_of[p.a], story_of[p.b]);
+            if x != y {
+                related.entry(x).or_default().push(y);
+                related.entry(y).or_default().push(x);
+            }
+        }
+        for (s, mut r) in related {
+            r.sort_unstable();
+            r.dedup();
+            stories[s].related = r.into_iter().map(|x| format!("s{}", x + 1)).collect();
+        }
+
+        let infos: Vec<ArticleInfo<'_>> = articles
+            .iter()
+            .map(|a| ArticleInfo {
+                id: &a.id,
+                published: a.published.map(|t| t.timestamp()),
+            })
+            .collect();
+        let (derivations, undirected) = story::derivations(&infos, &scored_pairs);
+
+        let quotes = quotes::group_quotes(articles, docs, &story_of);
+
+        Analysis {
+            version: JSON_VERSION,
+            articles: articles
+                .iter()
+                .zip(docs)
+                .map(|(a, d)| ArticleSummary {
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    source: a.source.clone(),
+                    url: a.url.clone(),
+                    published: a.published,
+                    lang: a.lang.clone(),
+                    sentences: d.sentences.len(),
+                    words: d.words(),
+                })
+                .collect(),
+            stories,
+            pairs: pairs.into_iter().map(|p| p.1).collect(),
+            derivations,
+            undirected,
+            quotes,
+            skipped: Vec::new(),
+            stats: RunStats::default(),
+        }
+    }
+
+    /// Aligns and scores one pair directly (no candidate generation, corpus = the two articles).
+    /// The relation may be [`Relation::Unrelated`]; `similarity` is always computed.
+    pub fn compare(&self, a: &Article, b: &Article) -> Pair {
+        let (docs, fps, stats) = self.prepare(&[a, b]);
+        let mut s = self.score(&docs, &fps, &stats, 0, 1);
+        s.features.hours_apart = hours_apart(a, b);
+        let d = self.config.classifier.classify(&s.features);
+        Pair {
+            a: a.id.clone(),
+            b: b.id.clone(),
+            relation: d.relation,
+            similarity: align::round4(s.features.similarity()),
+            confidence: d.confidence,
+            reuse: Reuse {
+                a: align::round4(s.alignment.reuse_a),
+                b: align::round4(s.alignment.reuse_b),
+            },
+            alignments: s.alignment.links,
+            evidence: d.evidence,
+        }
+    }
+
+    /// The features of one pair, computed as [`Engine::compare`] does (for fitting).
+    pub fn pair_features(&self, a: &Article, b: &Article) -> PairFeatures {
+        let (docs, fps, stats) = self.prepare(&[a, b]);
+        self.score(&docs, &fps, &stats, 0, 1).features
+    }
+
+    /// The features of every candidate pair of a batch, as [`Engine::analyze`] computes them
+    /// (for fitting and evaluation): `(a, b, features)` with document indices.
+    pub fn candidate_features(&self, articles: &[Article]) -> Vec<(usize, usize, PairFeatures)> {
+        let refs: Vec<&Article> = articles.iter().collect();
+        let (docs, fps, stats) = self.prepare(&refs);
+        let (cands, _) = candidates::candidates(&fps, &stats, &self.config.candidates);
+        cands
+            .par_iter()
+            .map(|c| {
+                let s = self.score(&docs, &fps, &stats, c.a as usize, c.b as usize);
+                (s.a, s.b, s.features)
+            })
+            .collect()
+    }
+
+    fn prepare(&self, articles: &[&Article]) -> (Vec<Document>, Vec<Fingerprint>, CorpusStats) {
+        let docs: Vec<Document> = articles
+            .par_iter()
+            .map(|a| Document::from_article(a))
+            .collect();
+        let fper = Fingerprinter::new(self.config.fingerprint);
+        let fps: Vec<Fingerprint> = docs.par_iter().map(|d| fper.fingerprint(d)).collect();
+        let stats = CorpusStats::from_fingerprints(&fps);
+        (docs, fps, stats)
+    }
+
+    fn score(
+        &self,
+        docs: &[Document],
+        fps: &[Fingerprint],
+        stats: &CorpusStats,
+        a: usize,
+        b: usize,
+    ) -> ScoredCandidate {
+        let fa = align::sentence_features(&docs[a], stats);
+        let fb = align::sentence_features(&docs[b], stats);
+        let alignment = align::align(
+            &fa,
+            &fb,
+            self.config.similarity.as_ref(),
+            &self.config.align,
+        );
+        let (va, vb) = (
+            DocVector::new(&fps[a], stats),
+            DocVector::new(&fps[b], stats),
+        );
+        let features = PairFeatures::new(
+            &alignment,
+            fps[a].words,
+            fps[b].words,
+            containment(&fps[a].shingles, &fps[b].shingles),
+            va.cosine(&vb),
+            va.entity_overlap(&vb),
+        );
+        ScoredCandidate {
+            a,
+            b,
+            features,
+            alignment,
+        }
+    }
+
+    /// Whether two sentences would be linked by the aligner, and how: `None` when not.
+    pub fn sentence_link(&self, a: &str, b: &str) -> Option<(LinkKind, f64)> {
+        let stats = CorpusStats::default();
+        let fa = sentence_as_features(a, &stats);
+        let fb = sentence_as_features(b, &stats);
+        let v = self.config.similarity.similarity(&fa, &fb);
+        (v >= self.config.align.link_threshold).then(|| {
+            (
+                align::link_kind(&fa, &fb, &self.config.align),
+                align::round4(v),
+            )
+        })
+    }
+
+    /// The similarity of two sentences under the configured similarity function.
+    pub fn sentence_similarity(&self, a: &str, b: &str) -> f64 {
+        let stats = CorpusStats::default();
+        self.config.similarity.similarity(
+            &sentence_as_features(a, &stats),
+            &sentence_as_features(b, &stats),
+        )
+    }
+}
+
+fn hours_apart(a: &Article, b: &Article) -> Option<f64> {
+    let (x, y) = (a.published?, b.published?);
+    Some((x.timestamp() - y.timestamp()).unsigned_abs() as f64 / 3600.0)
+}
+
+/// Features of a text treated as one sentence, whatever its punctuation.
+fn sentence_as_features(s: &str, stats: &CorpusStats) -> SentenceFeatures {
+    let doc = Document::from_text("s", s.to_string());
+    let feats = align::sentence_features(&doc, stats);
+    feats
+        .into_iter()
+        .reduce(|x, y| x.merged(&y))
+        .unwrap_or_default()
+}
+
+/// Share of the smaller shingle set found in the larger.
+fn containment(a: &[u64], b: &[u64]) -> f64 {
+    let m = a.len().min(b.len());
+    if m == 0 {
+        0.0
+    } else {
+        crate::fingerprint::intersection_size(a, b) as f64 / m as f64
+    }
+}
+
+/// A document's weighted content-term vector (sublinear term frequency × term weight).
+#[derive(Debug, Clone)]
+struct DocVector {
+    terms: Vec<(u64, f32, bool)>,
+    norm: f32,
+}
+
+impl DocVector {
+    fn new(fp: &Fingerprint, stats: &CorpusStats) -> Self {
+        let terms: Vec<(u64, f32, bool)> = fp
+            .terms
+            .iter()
+            .map(|t| {
+                let tf = 1.0 + (t.count as f32).ln();
+                (
+                    t.stem,
+                    tf * align::term_weight(t.entity, t.numeric, stats.idf(t.stem)),
+                    t.entity || t.numeric,
+                )
+            })
+            .collect();
+        let norm = terms.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
+        DocVector { terms, norm }
+    }
+
+    fn cosine(&self, other: &DocVector) -> f64 {
+        if self.norm == 0.0 || other.norm == 0.0 {
+            return 0.0;
+        }
+        let mut dot = 0f32;
+        merge_terms(&self.terms, &other.terms, |x, y| dot += x.1 * y.1);
+        f64::from(dot / (self.norm * other.norm)).clamp(0.0, 1.0)
+    }
+
+    /// Weighted Jaccard of the entity and number terms.
+    fn entity_overlap(&self, other: &DocVector) -> f64 {
+        let wa: f32 = self.terms.iter().filter(|t| t.2).map(|t| t.1).sum();
+        let wb: f32 = other.terms.iter().filter(|t| t.2).map(|t| t.1).sum();
+        let mut shared_min = 0f32;
+        merge_terms(&self.terms, &other.terms, |x, y| {
+            if x.2 || y.2 {
+                shared_min += x.1.min(y.1);
+            }
+        });
+        let union = wa + wb - shared_min;
+        if union <= 0.0 {
+            0.0
+        } else {
+            f64::from(shared_min / union).clamp(0.0, 1.0)
+        }
+    }
+}
+
+fn merge_terms(
+    a: &[(u64, f32, bool)],
+    b: &[(u64, f32, bool)],
+    mut f: impl FnMut(&(u64, f32, bool), &(u64, f32, bool)),
+) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                f(&a[i], &b[j]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+}
+
+/// A few salient words shared by a story's members: content words ranked by how many members use
+/// them times their rarity in the corpus, shown in their most frequent written form.
+fn story_label(members: &[usize], docs: &[Document], stats: &CorpusStats) -> String {
+    let mut score: HashMap<u64, (f64, usize)> = HashMap::new();
+    let mut forms: HashMap<u64, HashMap<&str, usize>> = HashMap::new();
+    for &m in members.iter().take(50) {
+        let d = &docs[m];
+        let mut seen = std::collections::HashSet::new();
+        for t in d.tokens.iter().filter(|t| !t.stop && !t.numeric) {
+            let surface = &d.text[t.span.start..t.span.end];
+            if surface.chars().count() < 3 {
+                continue;
+            }
+            *forms.entry(t.stem).or_default().entry(surface).or_insert(0) += 1;
+            if seen.insert(t.stem) {
+                let e = score.entry(t.stem).or_insert((0.0, 0));
+                e.0 += stats.idf(t.stem) * if t.entity { 1.3 } else { 1.0 };
+                e.1 += 1;
+            }
+        }
+    }
+    let need = if members.len() > 1 { 2 } else { 1 };
+    let mut ranked: Vec<(u64, f64)> = score
+        .into_iter()
+        .filter(|(_, (_, n))| *n >= need.min(members.len()))
+        .map(|(k, (s, _))| (k, s))
+        .collect();
+    ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    ranked
+        .iter()
+        .take(4)
+        .filter_map(|(k, _)| {
+            forms.get(k).and_then(|f| {
+                f.iter()
+                    .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+                    .map(|(s, _)| s.to_string())
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}

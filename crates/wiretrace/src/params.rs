@@ -1,0 +1,91 @@
+//! The fitted parameters compiled into the engine (`params.json`, written by the fitting
+//! program `wiretrace-eval/src/bin/fit.rs` from the development data only).
+
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+/// Sentence-level parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SentenceParams {
+    /// Weight of stemmed content-word Dice.
+    pub w_stem: f64,
+    /// Weight of character 4-gram Jaccard.
+    pub w_gram: f64,
+    /// Weight of the longest common token run.
+    pub w_run: f64,
+    /// Weight of stem containment of the shorter sentence.
+    pub w_contain: f64,
+    /// Minimum similarity of an alignment link.
+    pub link_threshold: f64,
+    /// Minimum run share of the shorter sentence for `near_verbatim`.
+    pub near_verbatim_run: f64,
+    /// Minimum similarity of a context link (ordered chain of mutual best matches).
+    pub context_threshold: f64,
+    /// Share of the shorter side the ordered chain must cover.
+    pub context_coverage: f64,
+}
+
+/// Pair classifier thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairParams {
+    /// Verbatim-covered share of the shorter side for `copy`.
+    pub copy_verbatim: f64,
+    /// Verbatim + near-verbatim share of the shorter side for `light_rewrite`.
+    pub light_reuse: f64,
+    /// Aligned share of the shorter side for `heavy_rewrite`.
+    pub heavy_reuse: f64,
+    /// Order coherence for `heavy_rewrite`.
+    pub heavy_order: f64,
+    /// Mean link similarity for `heavy_rewrite`.
+    pub heavy_similarity: f64,
+    /// Document cosine for `same_event`.
+    pub event_cosine: f64,
+    /// Document cosine for `related`.
+    pub related_cosine: f64,
+    /// Candidate pairs under this cosine and without shared text are not aligned.
+    pub screen_cosine: f64,
+    /// Margin that maps to confidence 0.88 (tanh scale).
+    pub confidence_scale: f64,
+    /// Reports published further apart than this (hours) are a later development, not the
+    /// same event, unless their text derives.
+    pub event_window_hours: f64,
+}
+
+/// Story clustering parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StoryParams {
+    /// Minimum average pair similarity between two clusters for them to merge.
+    pub link_average: f64,
+}
+
+/// All fitted parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// Provenance of the values.
+    #[serde(default)]
+    pub note: String,
+    /// Sentence level.
+    pub sentence: SentenceParams,
+    /// Pair level.
+    pub pair: PairParams,
+    /// Stories.
+    pub story: StoryParams,
+}
+
+/// The compiled-in parameters.
+pub static PARAMS: LazyLock<Params> = LazyLock::new(|| {
+    // The file is part of the source tree and checked by a unit test, so a failure here is a
+    // build defect, never a user input problem.
+    serde_json::from_str(include_str!("params.json")).expect("params.json is valid")
+});
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn compiled_params_parse() {
+        let p = &*super::PARAMS;
+        assert!(p.sentence.link_threshold > 0.0 && p.sentence.link_threshold < 1.0);
+        assert!(p.pair.related_cosine <= p.pair.event_cosine);
+    }
+}
