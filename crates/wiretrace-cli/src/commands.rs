@@ -109,6 +109,20 @@ fn progress(msg: &str) -> Option<indicatif::ProgressBar> {
 }
 
 pub fn eval(dataset: &str, data: Option<&Path>, json: bool) -> Result<ExitCode> {
-    let _ = (dataset, data, json);
-    bail!("eval is being wired")
+    let which: wiretrace_eval::Dataset = dataset.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let shared = Path::new("../shared/data");
+    let engine = Engine::default();
+    let reports = wiretrace_eval::run(which, data, shared, &engine)
+        .with_context(|| format!("eval {dataset}"))?;
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    if json {
+        for r in &reports {
+            writeln!(w, "{}", r.to_json()).context("writing JSON")?;
+        }
+    } else {
+        w.write_all(wiretrace_eval::render_table(&reports).as_bytes())
+            .context("writing table")?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -32,7 +32,8 @@ impl Dataset {
     ];
 
     /// Every name [`Dataset::from_str`] accepts, for help and error texts.
-    pub const NAMES: [&'static str; 6] = ["msrp", "ecbplus", "semeval8", "clough", "reuters", "all"];
+    pub const NAMES: [&'static str; 6] =
+        ["msrp", "ecbplus", "semeval8", "clough", "reuters", "all"];
 
     /// The command-line name (also the `"dataset"` value of the JSON output).
     pub fn name(self) -> &'static str {

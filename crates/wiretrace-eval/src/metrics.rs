@@ -232,7 +232,10 @@ mod tests {
         assert!(close(c.recall(), 2.0 / 3.0));
         assert!(close(c.f1(), 2.0 / 3.0));
         let none = BinaryCounts::from_labels(&[true, false], &[false, false]);
-        assert_eq!((none.precision(), none.recall(), none.f1()), (0.0, 0.0, 0.0));
+        assert_eq!(
+            (none.precision(), none.recall(), none.f1()),
+            (0.0, 0.0, 0.0)
+        );
     }
 
     #[test]
@@ -291,7 +294,10 @@ mod tests {
     #[test]
     fn pearson_by_hand() {
         // x = 1,2,3 ; y = 1,3,2 → sxy = 1, sxx = syy = 2 → r = 0.5.
-        assert!(close(pearson(&[1.0, 2.0, 3.0], &[1.0, 3.0, 2.0]).expect("defined"), 0.5));
+        assert!(close(
+            pearson(&[1.0, 2.0, 3.0], &[1.0, 3.0, 2.0]).expect("defined"),
+            0.5
+        ));
         assert_eq!(pearson(&[1.0], &[2.0]), None);
         assert_eq!(pearson(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
         assert_eq!(pearson(&[1.0, f64::NAN], &[1.0, 2.0]), None);

@@ -73,7 +73,10 @@ pub struct DatasetReport {
 impl DatasetReport {
     /// The value of a metric by name.
     pub fn metric(&self, name: &str) -> Option<f64> {
-        self.metrics.iter().find(|m| m.name == name).map(|m| m.value)
+        self.metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.value)
     }
 
     /// One line of JSON: `{"dataset", "items", "seconds", "metrics": {name: value}}` first, then
@@ -189,8 +192,7 @@ pub fn format_value(name: &str, value: f64) -> String {
         "n/a".to_owned()
     } else if is_count(name) {
         format!("{value:.0}")
-    } else if name.ends_with("_per_second") || name.ends_with("_mb") || name.ends_with("_seconds")
-    {
+    } else if name.ends_with("_per_second") || name.ends_with("_mb") || name.ends_with("_seconds") {
         format!("{value:.1}")
     } else {
         format!("{value:.3}")
@@ -397,7 +399,10 @@ mod tests {
         let text = render_table(&[sample()]);
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("dataset | split | metric"), "{text}");
-        assert!(lines[2].contains("clough") && lines[2].contains("0.750"), "{text}");
+        assert!(
+            lines[2].contains("clough") && lines[2].contains("0.750"),
+            "{text}"
+        );
         assert!(lines[2].contains("0.400 majority class") && lines[2].contains("1.23"));
         assert!(lines[3].contains("0.500 other") && !lines[3].contains("clough"));
         assert!(lines[4].contains("acc2") && lines[4].contains("n/a"));

@@ -37,6 +37,8 @@ pub struct SentenceFeatures {
     pub grams: Vec<u64>,
     /// Number of words.
     pub words: usize,
+    /// Hashes of the numbers in the sentence (sorted, deduplicated).
+    pub numbers: Vec<u64>,
 }
 
 impl SentenceFeatures {
@@ -50,7 +52,11 @@ impl SentenceFeatures {
         let mut grams: Vec<u64> = self.grams.iter().chain(&other.grams).copied().collect();
         grams.sort_unstable();
         grams.dedup();
+        let mut numbers: Vec<u64> = self.numbers.iter().chain(&other.numbers).copied().collect();
+        numbers.sort_unstable();
+        numbers.dedup();
         SentenceFeatures {
+            numbers,
             stem_weight: stems.iter().map(|s| s.1).sum(),
             tokens,
             stems,
@@ -87,7 +93,11 @@ pub fn sentence_features(doc: &Document, stats: &CorpusStats) -> Vec<SentenceFea
             }
             grams.sort_unstable();
             grams.dedup();
+            let mut numbers: Vec<u64> = toks.iter().filter(|t| t.numeric).map(|t| t.hash).collect();
+            numbers.sort_unstable();
+            numbers.dedup();
             SentenceFeatures {
+                numbers,
                 tokens: toks.iter().map(|t| t.hash).collect(),
                 stem_weight: stems.iter().map(|s| s.1).sum(),
                 stems,
@@ -125,6 +135,9 @@ pub struct SentencePairSignals {
     pub gram_jaccard: f64,
     /// Dice overlap of all tokens (with function words).
     pub token_dice: f64,
+    /// Share of the numbers of either sentence that the other lacks (0 when neither has any):
+    /// "sold for $2.5 billion" and "sold for $1.8 billion" are not the same claim.
+    pub number_mismatch: f64,
 }
 
 /// Measures how alike two sentences are. Implementations must be symmetric and return values in
@@ -145,6 +158,10 @@ pub struct LexicalSimilarity {
     pub w_run: f64,
     /// Weight of [`SentencePairSignals::stem_containment`].
     pub w_contain: f64,
+    /// Weight of [`SentencePairSignals::token_dice`].
+    pub w_token: f64,
+    /// Share of the score removed at full [`SentencePairSignals::number_mismatch`].
+    pub number_penalty: f64,
 }
 
 impl Default for LexicalSimilarity {
@@ -155,20 +172,29 @@ impl Default for LexicalSimilarity {
             w_gram: p.w_gram,
             w_run: p.w_run,
             w_contain: p.w_contain,
+            w_token: p.w_token,
+            number_penalty: p.number_penalty,
         }
+    }
+}
+
+impl LexicalSimilarity {
+    /// The score of precomputed signals.
+    pub fn score(&self, s: &SentencePairSignals) -> f64 {
+        let total = self.w_stem + self.w_gram + self.w_run + self.w_contain + self.w_token;
+        let v = (self.w_stem * s.stem_dice
+            + self.w_gram * s.gram_jaccard
+            + self.w_run * s.run_long
+            + self.w_contain * s.stem_containment
+            + self.w_token * s.token_dice)
+            / total.max(1e-9);
+        (v * (1.0 - self.number_penalty * s.number_mismatch)).clamp(0.0, 1.0)
     }
 }
 
 impl SentenceSimilarity for LexicalSimilarity {
     fn similarity(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f64 {
-        let s = signals(a, b);
-        let total = self.w_stem + self.w_gram + self.w_run + self.w_contain;
-        let v = (self.w_stem * s.stem_dice
-            + self.w_gram * s.gram_jaccard
-            + self.w_run * s.run_long
-            + self.w_contain * s.stem_containment)
-            / total.max(1e-9);
-        v.clamp(0.0, 1.0)
+        self.score(&signals(a, b))
     }
 }
 
@@ -223,6 +249,15 @@ pub fn signals(a: &SentenceFeatures, b: &SentenceFeatures) -> SentencePairSignal
         run_short: run as f64 / short,
         gram_jaccard,
         token_dice: token_dice(&a.tokens, &b.tokens),
+        number_mismatch: {
+            let shared = crate::fingerprint::intersection_size(&a.numbers, &b.numbers);
+            let union = a.numbers.len() + b.numbers.len() - shared;
+            if union == 0 {
+                0.0
+            } else {
+                (union - shared) as f64 / union as f64
+            }
+        },
     }
 }
 
@@ -316,8 +351,51 @@ pub struct Alignment {
 /// A link under construction: `(a, b, a_end, b_end, similarity)`.
 type RawLink = (usize, usize, Option<usize>, Option<usize>, f64);
 
-/// Aligns two documents' sentences.
+/// Aligns two documents' sentences. Symmetric by construction: the sides are put in a
+/// canonical order (by a hash of their tokens) before aligning and the result is mirrored back,
+/// so ties in the greedy matching can never make `align(a, b)` differ from `align(b, a)`.
 pub fn align(
+    fa: &[SentenceFeatures],
+    fb: &[SentenceFeatures],
+    sim: &dyn SentenceSimilarity,
+    config: &AlignConfig,
+) -> Alignment {
+    let key = |f: &[SentenceFeatures]| {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        for t in f.iter().flat_map(|s| &s.tokens) {
+            h = (h ^ t).wrapping_mul(0x0100_0000_01b3);
+        }
+        (h, f.len())
+    };
+    if key(fa) <= key(fb) {
+        return align_ordered(fa, fb, sim, config);
+    }
+    let m = align_ordered(fb, fa, sim, config);
+    let mut links: Vec<AlignmentLink> = m
+        .links
+        .into_iter()
+        .map(|l| AlignmentLink {
+            a: l.b,
+            b: l.a,
+            a_end: l.b_end,
+            b_end: l.a_end,
+            kind: l.kind,
+            similarity: l.similarity,
+        })
+        .collect();
+    links.sort_by_key(|l| (l.a, l.b));
+    Alignment {
+        order: order_coherence(&links),
+        links,
+        reuse_a: m.reuse_b,
+        reuse_b: m.reuse_a,
+        covered_a: m.covered_b,
+        covered_b: m.covered_a,
+        mean_similarity: m.mean_similarity,
+    }
+}
+
+fn align_ordered(
     fa: &[SentenceFeatures],
     fb: &[SentenceFeatures],
     sim: &dyn SentenceSimilarity,
@@ -669,6 +747,9 @@ mod tests {
             let y = run(&b, &a);
             proptest::prop_assert_eq!(x.links.len(), y.links.len());
             proptest::prop_assert!((x.reuse_a - y.reuse_b).abs() < 1e-9);
+            let mirrored: std::collections::BTreeSet<_> = y.links.iter().map(|m| (m.b, m.a, m.b_end, m.a_end)).collect();
+            let direct: std::collections::BTreeSet<_> = x.links.iter().map(|l| (l.a, l.b, l.a_end, l.b_end)).collect();
+            proptest::prop_assert_eq!(direct, mirrored);
             for l in &x.links { proptest::prop_assert!((0.0..=1.0).contains(&l.similarity)); }
         }
     }

@@ -424,7 +424,7 @@ fn hours_apart(a: &Article, b: &Article) -> Option<f64> {
 }
 
 /// Features of a text treated as one sentence, whatever its punctuation.
-fn sentence_as_features(s: &str, stats: &CorpusStats) -> SentenceFeatures {
+pub fn sentence_as_features(s: &str, stats: &CorpusStats) -> SentenceFeatures {
     let doc = Document::from_text("s", s.to_string());
     let feats = align::sentence_features(&doc, stats);
     feats
@@ -516,21 +516,23 @@ fn merge_terms(
 }
 
 /// A few salient words shared by a story's members: content words ranked by how many members use
-/// them times their rarity in the corpus, shown in their most frequent written form.
+/// them, how often, and how rare they are in the corpus, shown in their most frequent written
+/// form. Calendar words (weekdays, months) say when, not what, and are left out.
 fn story_label(members: &[usize], docs: &[Document], stats: &CorpusStats) -> String {
-    let mut score: HashMap<u64, (f64, usize)> = HashMap::new();
+    let mut score: HashMap<u64, (f64, usize, usize)> = HashMap::new();
     let mut forms: HashMap<u64, HashMap<&str, usize>> = HashMap::new();
     for &m in members.iter().take(50) {
         let d = &docs[m];
         let mut seen = std::collections::HashSet::new();
         for t in d.tokens.iter().filter(|t| !t.stop && !t.numeric) {
             let surface = &d.text[t.span.start..t.span.end];
-            if surface.chars().count() < 3 {
+            if surface.chars().count() < 3 || crate::text::is_calendar_word(d.norm_of(t)) {
                 continue;
             }
             *forms.entry(t.stem).or_default().entry(surface).or_insert(0) += 1;
+            let e = score.entry(t.stem).or_insert((0.0, 0, 0));
+            e.2 += 1;
             if seen.insert(t.stem) {
-                let e = score.entry(t.stem).or_insert((0.0, 0));
                 e.0 += stats.idf(t.stem) * if t.entity { 1.3 } else { 1.0 };
                 e.1 += 1;
             }
@@ -539,8 +541,8 @@ fn story_label(members: &[usize], docs: &[Document], stats: &CorpusStats) -> Str
     let need = if members.len() > 1 { 2 } else { 1 };
     let mut ranked: Vec<(u64, f64)> = score
         .into_iter()
-        .filter(|(_, (_, n))| *n >= need.min(members.len()))
-        .map(|(k, (s, _))| (k, s))
+        .filter(|(_, (_, n, _))| *n >= need.min(members.len()))
+        .map(|(k, (s, _, count))| (k, s * (1.0 + (count as f64).ln())))
         .collect();
     ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     ranked

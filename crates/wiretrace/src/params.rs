@@ -16,6 +16,12 @@ pub struct SentenceParams {
     pub w_run: f64,
     /// Weight of stem containment of the shorter sentence.
     pub w_contain: f64,
+    /// Weight of the Dice overlap of all tokens.
+    #[serde(default)]
+    pub w_token: f64,
+    /// Share of the score removed when no number agrees.
+    #[serde(default)]
+    pub number_penalty: f64,
     /// Minimum similarity of an alignment link.
     pub link_threshold: f64,
     /// Minimum run share of the shorter sentence for `near_verbatim`.

@@ -839,6 +839,11 @@ const DATE_WORDS: &[&str] = &[
     "minutes",
 ];
 
+/// True for weekday and month names (lowercase input).
+pub fn is_calendar_word(w: &str) -> bool {
+    MONTHS.contains(&w) || WEEKDAYS.contains(&w)
+}
+
 /// One line that is page furniture rather than article text.
 fn is_boilerplate_line(line: &str) -> bool {
     let w = words_lower(line);

@@ -146,9 +146,7 @@ impl CloughSet {
     pub fn n_cp1252(&self) -> usize {
         self.tasks
             .iter()
-            .flat_map(|t| {
-                std::iter::once(&t.source).chain(t.answers.iter().map(|a| &a.text))
-            })
+            .flat_map(|t| std::iter::once(&t.source).chain(t.answers.iter().map(|a| &a.text)))
             .filter(|t| t.encoding == TextEncoding::Windows1252)
             .count()
     }
@@ -174,10 +172,7 @@ pub fn load(dir: &Path) -> Result<CloughSet> {
     }
     let texts_dir = dir.join(TEXTS_DIR);
     if !texts_dir.is_dir() {
-        bail!(
-            "clough: folder {TEXTS_DIR}/ not found in {}",
-            dir.display()
-        );
+        bail!("clough: folder {TEXTS_DIR}/ not found in {}", dir.display());
     }
     let csv_bytes = super::read_maybe_gz(&csv_path)?;
     let (csv_text, _) = decode_text(&csv_bytes);
@@ -305,7 +300,10 @@ pub fn parse_csv(text: &str) -> (Vec<CsvRow>, Skips) {
                 task,
                 category: category.to_ascii_lowercase(),
             }),
-            _ => skipped.add("CSV rows without file, task and category", format!("line {n}")),
+            _ => skipped.add(
+                "CSV rows without file, task and category",
+                format!("line {n}"),
+            ),
         }
     }
     (rows, skipped)
@@ -334,10 +332,7 @@ fn split_csv_line(line: &str) -> Vec<String> {
 
 /// A bare file name: no directory parts, so a CSV row can never read outside `texts/`.
 fn is_plain_file_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && !name.contains(['/', '\\', '\0'])
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
 /// The file name without its last extension.
@@ -354,7 +349,10 @@ mod tests {
 
     #[test]
     fn class_mappings() {
-        assert_eq!(CloughClass::from_category(" Light "), Some(CloughClass::Light));
+        assert_eq!(
+            CloughClass::from_category(" Light "),
+            Some(CloughClass::Light)
+        );
         assert_eq!(CloughClass::from_category("orig"), None);
         assert_eq!(
             CloughClass::from_relation(Some(Relation::Copy)),
@@ -419,13 +417,25 @@ mod tests {
                    orig_taska.txt,a,orig\n";
         std::fs::write(dir.path().join(CSV_FILE), csv).expect("write");
         let files: [(&str, &[u8]); 6] = [
-            ("orig_taska.txt", b"\xEF\xBB\xBFInheritance lets a class reuse code."),
+            (
+                "orig_taska.txt",
+                b"\xEF\xBB\xBFInheritance lets a class reuse code.",
+            ),
             ("orig_taskb.txt", b"PageRank ranks pages by links."),
             ("g0pA_taska.txt", b"I think objects are nice."),
             // Windows-1252 curly quotes and an e-acute: not valid UTF-8.
-            ("g0pB_taska.txt", b"Inheritance lets a class \x93reuse\x94 code \xE9."),
-            ("g0pC_taska.txt", b"A class may take over code from another."),
-            ("g0pA_taskb.txt", b"PageRank ranks web pages by their links."),
+            (
+                "g0pB_taska.txt",
+                b"Inheritance lets a class \x93reuse\x94 code \xE9.",
+            ),
+            (
+                "g0pC_taska.txt",
+                b"A class may take over code from another.",
+            ),
+            (
+                "g0pA_taskb.txt",
+                b"PageRank ranks web pages by their links.",
+            ),
         ];
         for (name, bytes) in files {
             std::fs::write(texts.join(name), bytes).expect("write");
@@ -451,7 +461,10 @@ mod tests {
         );
         // Task b has no orig row: the orig_taskb.txt file is used.
         assert_eq!(set.tasks[1].source.file, "orig_taskb.txt");
-        assert_eq!((set.n_answers(), set.n_sources(), set.n_cp1252()), (4, 2, 1));
+        assert_eq!(
+            (set.n_answers(), set.n_sources(), set.n_cp1252()),
+            (4, 2, 1)
+        );
         assert_eq!(set.skipped.count("listed files missing from texts/"), 2);
         assert_eq!(set.skipped.count("rows with an unknown category"), 1);
         assert_eq!(

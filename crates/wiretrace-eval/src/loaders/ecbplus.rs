@@ -84,7 +84,8 @@ pub fn parse(text: &str) -> (Vec<EcbDocument>, Skips) {
             skipped.add("lines that are not JSON", format!("line {n}"));
             continue;
         };
-        let (Some(doc_id), Some(subtopic)) = (json_str(&value, "doc_id"), json_str(&value, "subtopic"))
+        let (Some(doc_id), Some(subtopic)) =
+            (json_str(&value, "doc_id"), json_str(&value, "subtopic"))
         else {
             skipped.add("lines without doc_id or subtopic", format!("line {n}"));
             continue;

@@ -137,7 +137,10 @@ pub(crate) fn first_existing(dir: &Path, names: &[&str]) -> Option<PathBuf> {
 /// Reads a file whole, decompressing it when its name ends in `.gz`. Errors name the path.
 pub(crate) fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
     let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    {
         gunzip(&raw).with_context(|| format!("cannot decompress {}", path.display()))
     } else {
         Ok(raw)

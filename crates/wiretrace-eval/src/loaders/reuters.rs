@@ -106,7 +106,10 @@ pub fn load(dir: &Path) -> Result<ReutersSet> {
             let result = std::fs::read(&path)
                 .map_err(|e| e.to_string())
                 .and_then(|raw| {
-                    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
+                    if path
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+                    {
                         gunzip(&raw).map_err(|e| e.to_string())
                     } else {
                         Ok(raw)
@@ -130,9 +133,7 @@ pub fn load(dir: &Path) -> Result<ReutersSet> {
     for (path, result) in parsed {
         let name = file_name(&path);
         match result {
-            Err(e) => set
-                .skipped
-                .add("unreadable files", format!("{name}: {e}")),
+            Err(e) => set.skipped.add("unreadable files", format!("{name}: {e}")),
             Ok(file) => {
                 set.files.push(name);
                 set.elements += file.elements;
@@ -197,8 +198,10 @@ pub fn parse_sgml(bytes: &[u8]) -> ParsedFile {
         let element = &bytes[start..limit];
         // The start tag runs to the first '>' (attributes never contain one).
         let Some(tag_end) = element.iter().position(|&b| b == b'>') else {
-            out.skipped
-                .add("elements with an unterminated start tag", format!("byte {start}"));
+            out.skipped.add(
+                "elements with an unterminated start tag",
+                format!("byte {start}"),
+            );
             continue;
         };
         let attrs = decode_latin1(&element[..tag_end]);
@@ -224,8 +227,10 @@ pub fn parse_sgml(bytes: &[u8]) -> ParsedFile {
             None => inner,
         };
         let Some(body_from) = open_tag_end(text_part, b"BODY", 0) else {
-            out.skipped
-                .add("elements without <BODY> (BRIEF/UNPROC stories)", newid.to_string());
+            out.skipped.add(
+                "elements without <BODY> (BRIEF/UNPROC stories)",
+                newid.to_string(),
+            );
             continue;
         };
         let body_to = match find_ci(text_part, b"</BODY>", body_from) {
@@ -240,15 +245,17 @@ pub fn parse_sgml(bytes: &[u8]) -> ParsedFile {
         let key = normalise_ws(&cleaned);
         let body = strip_signature(&cleaned).to_owned();
         if body.is_empty() {
-            out.skipped
-                .add("elements with an empty body after cleaning", newid.to_string());
+            out.skipped.add(
+                "elements with an empty body after cleaning",
+                newid.to_string(),
+            );
             continue;
         }
         let title = element_text(text_part, b"TITLE")
             .map(|raw| normalise_ws(&clean_text(&decode_latin1(raw))))
             .filter(|t| !t.is_empty());
-        let published =
-            element_text(inner, b"DATE").and_then(|raw| parse_date(&clean_text(&decode_latin1(raw))));
+        let published = element_text(inner, b"DATE")
+            .and_then(|raw| parse_date(&clean_text(&decode_latin1(raw))));
         let lewis_split = attribute(&attrs, "LEWISSPLIT");
         out.docs.push((
             ReutersDoc {
@@ -516,7 +523,10 @@ fn month_number(mon: &str) -> Option<u32> {
         "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
     ];
     let upper = mon.to_ascii_uppercase();
-    MONTHS.iter().position(|m| *m == upper).map(|i| i as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|m| *m == upper)
+        .map(|i| i as u32 + 1)
 }
 
 #[cfg(test)]
@@ -608,7 +618,10 @@ cocoa zone, &lt;Comissaria Smith> said.  Caf\xE9 prices rose.\n\
     fn cleaning_rules() {
         assert_eq!(clean_text("a&#2;b&#3;c&#127;d\u{85}e"), "abcde");
         assert_eq!(clean_text("x &amp;lt; y"), "x &lt; y"); // single pass
-        assert_eq!(clean_text("&#65;&#x42;&nbsp;&#99999999999;&#xD800;"), "AB&nbsp;");
+        assert_eq!(
+            clean_text("&#65;&#x42;&nbsp;&#99999999999;&#xD800;"),
+            "AB&nbsp;"
+        );
         assert_eq!(clean_text("a\r\nb\rc\td"), "a\nb\nc\td");
         assert_eq!(clean_text("AT&T; & co &"), "AT&T; & co &");
         assert_eq!(clean_text("&#"), "&#");
@@ -628,7 +641,10 @@ cocoa zone, &lt;Comissaria Smith> said.  Caf\xE9 prices rose.\n\
     #[test]
     fn dates() {
         let d = |s: &str| parse_date(s).map(|t| t.to_rfc3339());
-        assert_eq!(d("1-MAR-1987 9:05:00"), Some("1987-03-01T09:05:00+00:00".into()));
+        assert_eq!(
+            d("1-MAR-1987 9:05:00"),
+            Some("1987-03-01T09:05:00+00:00".into())
+        );
         assert_eq!(d("31-FEB-1987 10:00:00"), None);
         assert_eq!(d("5-MAR-1987 605:00:00"), None);
         assert_eq!(d(""), None);
@@ -647,7 +663,10 @@ cocoa zone, &lt;Comissaria Smith> said.  Caf\xE9 prices rose.\n\
     #[test]
     fn duplicate_groups() {
         let keys = ["a", "b", "a", "c", "b", "a", "d"];
-        assert_eq!(exact_duplicate_groups(keys), vec![vec![0, 2, 5], vec![1, 4]]);
+        assert_eq!(
+            exact_duplicate_groups(keys),
+            vec![vec![0, 2, 5], vec![1, 4]]
+        );
         assert!(exact_duplicate_groups(["x", "y"]).is_empty());
         assert_eq!(normalise_ws("  a \n\t b  "), "a b");
     }

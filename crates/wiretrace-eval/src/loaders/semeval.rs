@@ -243,7 +243,10 @@ mod tests {
         write_gz(&dir.path().join(FILE), &line("1_2", "en", "en", "1", "x"));
         assert_eq!(load(dir.path()).expect("loads").split, FILE);
 
-        let test = [line("5_6", "en", "en", "2", "x"), line("7_8", "en", "en", "3", "x")];
+        let test = [
+            line("5_6", "en", "en", "2", "x"),
+            line("7_8", "en", "en", "3", "x"),
+        ];
         write_gz(&dir.path().join("pairs_test.jsonl.gz"), &test.join("\n"));
         let set = load(dir.path()).expect("loads");
         assert_eq!(set.split, "pairs_test.jsonl.gz");

@@ -1,0 +1,314 @@
+//! Integration tests through the `wiretrace` binary: the demo's relations, the JSON contract,
+//! bad inputs, colour rules.
+
+use std::collections::{HashMap, HashSet};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn wiretrace() -> Command {
+    let mut c = Command::cargo_bin("wiretrace").expect("binary built");
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn demo_json() -> Value {
+    let out = wiretrace().args(["demo", "--json"]).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn relation(v: &Value, x: &str, y: &str) -> Option<String> {
+    v["pairs"].as_array()?.iter().find_map(|p| {
+        let (a, b) = (p["a"].as_str()?, p["b"].as_str()?);
+        ((a == x && b == y) || (a == y && b == x))
+            .then(|| p["relation"].as_str().unwrap_or("").to_string())
+    })
+}
+
+fn story_of<'a>(v: &'a Value, id: &str) -> &'a str {
+    v["stories"]
+        .as_array()
+        .and_then(|s| {
+            s.iter().find(|s| {
+                s["articles"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == id))
+            })
+        })
+        .and_then(|s| s["id"].as_str())
+        .unwrap_or("none")
+}
+
+#[test]
+fn demo_finds_the_expected_relations() {
+    let v = demo_json();
+    let w = "wire-original";
+    assert_eq!(relation(&v, w, "verbatim-reprint").as_deref(), Some("copy"));
+    assert_eq!(
+        relation(&v, w, "light-rewrite").as_deref(),
+        Some("light_rewrite")
+    );
+    assert_eq!(
+        relation(&v, w, "spun-copy").as_deref(),
+        Some("heavy_rewrite")
+    );
+    let condensed = relation(&v, w, "condensed-summary");
+    assert!(
+        matches!(
+            condensed.as_deref(),
+            Some("heavy_rewrite" | "light_rewrite")
+        ),
+        "{condensed:?}"
+    );
+    assert_eq!(
+        relation(&v, w, "independent-report").as_deref(),
+        Some("same_event")
+    );
+    // One story for the strike; the follow-up is only related; the unrelated article stands alone.
+    let s = story_of(&v, w);
+    for id in [
+        "verbatim-reprint",
+        "light-rewrite",
+        "spun-copy",
+        "condensed-summary",
+        "independent-report",
+    ] {
+        assert_eq!(story_of(&v, id), s, "{id} should be in the strike story");
+    }
+    assert_ne!(story_of(&v, "follow-up"), s);
+    let strike = v["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == s)
+        .unwrap();
+    let related: Vec<&str> = strike["related"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        related.contains(&story_of(&v, "follow-up")),
+        "follow-up story should be related to the strike story"
+    );
+    assert!(v["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["a"] != "unrelated" && p["b"] != "unrelated"));
+    // The wire is the origin of the reprint, the light rewrite and the condensed summary.
+    let derivs: HashSet<(String, String)> = v["derivations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["source"].as_str().unwrap().to_string(),
+                d["derived"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for d in ["verbatim-reprint", "light-rewrite", "condensed-summary"] {
+        assert!(
+            derivs.contains(&(w.to_string(), d.to_string())),
+            "missing {w} -> {d}: {derivs:?}"
+        );
+    }
+    assert!(
+        !derivs.iter().any(|(_, d)| d == w),
+        "nothing derives the wire: {derivs:?}"
+    );
+}
+
+/// Checks the JSON contract of DESIGN.md: fields, types, ranges, uniqueness, index bounds.
+#[test]
+fn json_output_follows_the_contract() {
+    let v = demo_json();
+    assert_eq!(v["version"], 1);
+    let mut sentences: HashMap<String, u64> = HashMap::new();
+    for a in v["articles"].as_array().expect("articles") {
+        let id = a["id"].as_str().expect("id").to_string();
+        for k in ["title", "source", "url", "published", "lang"] {
+            assert!(a.get(k).is_some(), "article field {k}");
+            assert!(a[k].is_null() || a[k].is_string(), "article field {k} type");
+        }
+        if let Some(t) = a["published"].as_str() {
+            assert!(
+                t.contains('T')
+                    && (t.ends_with('Z') || t.contains('+') || t.rfind('-') > t.find('T')),
+                "RFC 3339: {t}"
+            );
+        }
+        assert!(a["words"].as_u64().expect("words") > 0);
+        sentences.insert(id, a["sentences"].as_u64().expect("sentences"));
+    }
+    let mut in_story = HashSet::new();
+    for s in v["stories"].as_array().expect("stories") {
+        assert!(s["id"].as_str().expect("story id").starts_with('s'));
+        assert!(s["label"].is_string());
+        for a in s["articles"].as_array().expect("story articles") {
+            assert!(sentences.contains_key(a.as_str().unwrap()));
+            assert!(
+                in_story.insert(a.as_str().unwrap().to_string()),
+                "article in two stories"
+            );
+        }
+    }
+    let in01 = |x: &Value| x.as_f64().is_some_and(|f| (0.0..=1.0).contains(&f));
+    let mut seen = HashSet::new();
+    let relations = [
+        "copy",
+        "light_rewrite",
+        "heavy_rewrite",
+        "same_event",
+        "related",
+    ];
+    for p in v["pairs"].as_array().expect("pairs") {
+        let (a, b) = (p["a"].as_str().unwrap(), p["b"].as_str().unwrap());
+        let key = if a < b { (a, b) } else { (b, a) };
+        assert!(seen.insert(key), "pair twice: {key:?}");
+        assert!(relations.contains(&p["relation"].as_str().unwrap()));
+        for k in ["similarity", "confidence"] {
+            assert!(in01(&p[k]), "{k} in [0,1]");
+        }
+        assert!(in01(&p["reuse"]["a"]) && in01(&p["reuse"]["b"]));
+        for l in p["alignments"].as_array().expect("alignments") {
+            assert!(l["a"].as_u64().unwrap() < sentences[a]);
+            assert!(l["b"].as_u64().unwrap() < sentences[b]);
+            assert!(
+                ["verbatim", "near_verbatim", "paraphrase"].contains(&l["kind"].as_str().unwrap())
+            );
+            assert!(in01(&l["similarity"]));
+        }
+    }
+    for d in v["derivations"].as_array().expect("derivations") {
+        assert!(
+            ["copy", "light_rewrite", "heavy_rewrite"].contains(&d["relation"].as_str().unwrap())
+        );
+        assert!(in01(&d["confidence"]));
+        assert!(!d["evidence"].as_array().unwrap().is_empty());
+    }
+    for q in v["quotes"].as_array().expect("quotes") {
+        assert!(q["altered"].is_boolean());
+        assert!(q["speaker"].is_null() || q["speaker"].is_string());
+        for var in q["variants"].as_array().unwrap() {
+            assert!(
+                var["sentence"].as_u64().unwrap() < sentences[var["article"].as_str().unwrap()]
+            );
+        }
+    }
+    assert!(v["skipped"].as_array().expect("skipped").is_empty());
+}
+
+#[test]
+fn demo_report_is_plain_without_a_terminal_and_with_no_color() {
+    let out = wiretrace().arg("demo").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Story s1") && text.contains("origin: wire-original"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'));
+    let out = wiretrace()
+        .args(["demo", "--color", "always"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains('\x1b'));
+    let out = wiretrace()
+        .args(["demo", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn dot_output_is_a_digraph_with_the_derivations() {
+    let out = wiretrace().args(["demo", "--dot"]).output().unwrap();
+    let dot = String::from_utf8(out.stdout).unwrap();
+    assert!(dot.starts_with("digraph wiretrace {") && dot.trim_end().ends_with('}'));
+    assert!(dot.contains("\"wire-original\" -> \"verbatim-reprint\""));
+}
+
+#[test]
+fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("empty.txt"), "").unwrap();
+    std::fs::write(p.join("binary.bin"), [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
+    std::fs::write(p.join("latin1.txt"), b"Caf\xe9 owners protest\n\nThe caf\xe9 owners of Valmora protested on Monday against new rules.").unwrap();
+    std::fs::write(p.join("good.txt"), "Port strike\n\nThe port of Valmora closed on Monday after dockworkers walked out over pay.").unwrap();
+    std::fs::write(
+        p.join("feed.jsonl"),
+        "{\"id\":\"good\",\"text\":\"duplicate of a file id\"}\nnot json at all\n{\"id\":\"x\"}\n{\"id\":\"j1\",\"text\":\"A JSONL article about the Valmora port strike and the union.\"}\n",
+    )
+    .unwrap();
+    let out = wiretrace()
+        .args(["analyze", "--json"])
+        .arg(p)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    // Folder order is sorted: feed.jsonl comes before good.txt, so the file is the duplicate.
+    assert_eq!(ids, vec!["good", "j1", "latin1"]);
+    assert_eq!(v["articles"][0]["words"], 5);
+    let title = v["articles"][2]["title"].as_str().unwrap();
+    assert_eq!(title, "Caf\u{e9} owners protest");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for needle in [
+        "empty file",
+        "binary file",
+        "not a JSON object",
+        "no `text` field",
+        "duplicate id `good`",
+    ] {
+        assert!(
+            stderr.contains(needle),
+            "summary lacks {needle:?}: {stderr}"
+        );
+    }
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn nothing_readable_exits_non_zero_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.txt"), "   \n").unwrap();
+    let out = wiretrace().arg("analyze").arg(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let last = stderr.lines().last().unwrap();
+    assert!(last.starts_with("error: nothing to analyse"), "{stderr}");
+    let out = wiretrace()
+        .args(["analyze", "/no/such/path"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("no such file or directory"));
+}
+
+#[test]
+fn stdin_jsonl_is_read() {
+    let input = "{\"id\":\"a\",\"text\":\"The port of Valmora closed on Monday after dockworkers walked out over pay.\"}\n{\"id\":\"b\",\"text\":\"The port of Valmora closed on Monday after dockworkers walked out over pay.\"}\n";
+    let out = wiretrace()
+        .args(["analyze", "--json", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(relation(&v, "a", "b").as_deref(), Some("copy"));
+}

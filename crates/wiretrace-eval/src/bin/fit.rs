@@ -1,0 +1,377 @@
+//! Fits the engine's compiled-in parameters (`crates/wiretrace/src/params.json`) on the
+//! development data in ../shared/data, and only there:
+//!
+//! 1. sentence similarity weights and the link threshold on MSRP train (accuracy);
+//! 2. the derivation thresholds (copy / light / heavy) and the context-link parameters on
+//!    Clough & Stevenson tasks a–c (4-class accuracy, then 2-class);
+//! 3. the same-event cosine and the story merge threshold on ECB+ topics 1–35 (B³ F1 of the
+//!    stories against the sub-topics), and the related cosine (same topic vs other topics).
+//!
+//! Usage: `cargo run --release -p wiretrace-eval --bin fit -- [--data DIR] [--write]`. Without
+//! `--write` it prints the parameters and the development figures only.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use wiretrace::align::{signals, AlignConfig, LexicalSimilarity, SentencePairSignals};
+use wiretrace::candidates::CorpusStats;
+use wiretrace::classify::{Classifier, PairFeatures};
+use wiretrace::engine::sentence_as_features;
+use wiretrace::params::{Params, PARAMS};
+use wiretrace::story::{cluster, ScoredPair};
+use wiretrace::{Config, Engine, Relation};
+use wiretrace_eval::loaders::{clough, ecbplus, msrp};
+use wiretrace_eval::metrics::bcubed;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let data = args
+        .iter()
+        .position(|a| a == "--data")
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
+    let write = args.iter().any(|a| a == "--write");
+    let mut params: Params = PARAMS.clone();
+
+    // 1. Sentences (MSRP train).
+    let set = msrp::load(&data.join("msrp")).context("loading MSRP")?;
+    let stats = CorpusStats::default();
+    let sig: Vec<(SentencePairSignals, bool)> = set
+        .pairs
+        .par_iter()
+        .map(|p| {
+            (
+                signals(
+                    &sentence_as_features(&p.s1, &stats),
+                    &sentence_as_features(&p.s2, &stats),
+                ),
+                p.paraphrase,
+            )
+        })
+        .collect();
+    let mut best = (0.0, 0.0, [0.0; 5], 0.0, 0.0);
+    let steps: Vec<f64> = (0..=10).map(|i| f64::from(i) / 10.0).collect();
+    let mut combos = Vec::new();
+    for &ws in &steps {
+        for &wg in &steps {
+            for &wr in &steps {
+                for &wt in &steps {
+                    let wc = 1.0 - ws - wg - wr - wt;
+                    if wc >= -1e-9 {
+                        for pen in [0.0, 0.1, 0.2, 0.3, 0.4, 0.5] {
+                            combos.push(([ws, wg, wr, wc.max(0.0), wt], pen));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let results: Vec<(f64, f64, [f64; 5], f64, f64)> = combos
+        .par_iter()
+        .map(|&(w, pen)| {
+            let sim = LexicalSimilarity {
+                w_stem: w[0],
+                w_gram: w[1],
+                w_run: w[2],
+                w_contain: w[3],
+                w_token: w[4],
+                number_penalty: pen,
+            };
+            let mut scored: Vec<(f64, bool)> =
+                sig.iter().map(|(s, y)| (sim.score(s), *y)).collect();
+            scored.sort_by(|x, y| x.0.total_cmp(&y.0));
+            let (acc, f1, thr) = best_threshold(&scored);
+            (acc, f1, w, pen, thr)
+        })
+        .collect();
+    for r in results {
+        if (r.0, r.1) > (best.0, best.1) {
+            best = r;
+        }
+    }
+    let [ws, wg, wr, wc, wt] = best.2;
+    params.sentence.w_stem = ws;
+    params.sentence.w_gram = wg;
+    params.sentence.w_run = wr;
+    params.sentence.w_contain = wc;
+    params.sentence.w_token = wt;
+    params.sentence.number_penalty = best.3;
+    params.sentence.link_threshold = round3(best.4);
+    eprintln!(
+        "MSRP train ({} pairs): accuracy {:.3}, F1 {:.3}, weights stem/gram/run/contain/token {:?}, number penalty {:.1}, threshold {:.3}",
+        sig.len(), best.0, best.1, best.2, best.3, best.4
+    );
+
+    // 2. Derivation thresholds and context links (Clough & Stevenson).
+    let cl = clough::load(&data.join("clough_stevenson")).context("loading Clough & Stevenson")?;
+    // Every setting that reaches the best (acc4, acc2) is kept; the centre of that plateau (the
+    // median of each parameter) generalises better than its first corner.
+    let mut best_c: (f64, f64, Vec<Params>) = (0.0, 0.0, Vec::new());
+    let grid = |lo: f64, hi: f64, step: f64| {
+        let n = ((hi - lo) / step).round() as usize;
+        (0..=n)
+            .map(move |i| round3(lo + step * i as f64))
+            .collect::<Vec<f64>>()
+    };
+    // A chain of weak links is evidence of derivation only when it follows the source through at
+    // least half of the shorter text ("sentence by sentence", DESIGN.md), and a paraphrase link
+    // needs some lexical similarity: the grids start there.
+    for ct in grid(0.10, 0.24, 0.02) {
+        for cc in grid(0.5, 0.9, 0.1) {
+            let mut p = params.clone();
+            p.sentence.context_threshold = ct;
+            p.sentence.context_coverage = cc;
+            let engine = engine_with(&p);
+            let items: Vec<(Option<PairFeatures>, clough::CloughClass)> = cl
+                .tasks
+                .par_iter()
+                .flat_map(|t| {
+                    let mut arts = vec![t.source.to_article()];
+                    arts.extend(t.answers.iter().map(|a| a.text.to_article()));
+                    let feats = engine.candidate_features(&arts);
+                    t.answers
+                        .iter()
+                        .enumerate()
+                        .map(|(k, a)| {
+                            (
+                                feats.iter().find(|f| f.0 == 0 && f.1 == k + 1).map(|f| f.2),
+                                a.gold,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let mut settings = Vec::new();
+            // Ranges follow the definitions in DESIGN.md: a copy is almost entirely verbatim, a
+            // light rewrite mostly verbatim or near-verbatim; the data picks within them.
+            for copy in grid(0.6, 0.95, 0.05) {
+                for light in grid(0.3, 0.9, 0.05) {
+                    for heavy in grid(0.1, 0.9, 0.05) {
+                        for order in [0.5, 0.6, 0.7, 0.8, 0.9] {
+                            for hsim in grid(0.3, 0.6, 0.05) {
+                                settings.push((copy, light, heavy, order, hsim));
+                            }
+                        }
+                    }
+                }
+            }
+            let scored_settings: Vec<(f64, f64, Params)> = settings
+                .par_iter()
+                .map(|&(copy, light, heavy, order, hsim)| {
+                    let mut q = p.clone();
+                    q.pair.copy_verbatim = copy;
+                    q.pair.light_reuse = light;
+                    q.pair.heavy_reuse = heavy;
+                    q.pair.heavy_order = order;
+                    q.pair.heavy_similarity = hsim;
+                    let c = Classifier { params: q.pair };
+                    let (mut ok4, mut ok2) = (0usize, 0usize);
+                    for (f, gold) in &items {
+                        let pred =
+                            clough::CloughClass::from_relation(f.as_ref().map(|f| c.relation(f)));
+                        ok4 += usize::from(pred == *gold);
+                        ok2 += usize::from(pred.is_reused() == gold.is_reused());
+                    }
+                    (
+                        ok4 as f64 / items.len() as f64,
+                        ok2 as f64 / items.len() as f64,
+                        q,
+                    )
+                })
+                .collect();
+            for (a4, a2, q) in scored_settings {
+                if (a4, a2) > (best_c.0, best_c.1) {
+                    best_c = (a4, a2, vec![q]);
+                } else if (a4, a2) == (best_c.0, best_c.1) {
+                    best_c.2.push(q);
+                }
+            }
+        }
+    }
+    let plateau = &best_c.2;
+    let median = |f: &dyn Fn(&Params) -> f64| {
+        let mut v: Vec<f64> = plateau.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mut centre = plateau[0].clone();
+    centre.sentence.context_threshold = median(&|p| p.sentence.context_threshold);
+    centre.sentence.context_coverage = median(&|p| p.sentence.context_coverage);
+    centre.pair.copy_verbatim = median(&|p| p.pair.copy_verbatim);
+    centre.pair.light_reuse = median(&|p| p.pair.light_reuse);
+    centre.pair.heavy_reuse = median(&|p| p.pair.heavy_reuse);
+    centre.pair.heavy_order = median(&|p| p.pair.heavy_order);
+    centre.pair.heavy_similarity = median(&|p| p.pair.heavy_similarity);
+    eprintln!(
+        "Clough plateau: {} settings reach the best accuracy",
+        plateau.len()
+    );
+    let best_c = (best_c.0, best_c.1, centre);
+    params = best_c.2;
+    eprintln!(
+        "Clough a-c: acc4 {:.3}, acc2 {:.3}; context {:.2}/{:.2}; copy {:.2} light {:.2} heavy {:.2} order {:.2} sim {:.2}",
+        best_c.0, best_c.1, params.sentence.context_threshold, params.sentence.context_coverage, params.pair.copy_verbatim,
+        params.pair.light_reuse, params.pair.heavy_reuse, params.pair.heavy_order, params.pair.heavy_similarity
+    );
+
+    // 3. Stories (ECB+ topics 1–35).
+    let ecb = ecbplus::load(&data.join("ecb_plus")).context("loading ECB+")?;
+    let arts: Vec<_> = ecb
+        .documents
+        .iter()
+        .map(ecbplus::EcbDocument::to_article)
+        .collect();
+    let engine = engine_with(&params);
+    let feats = engine.candidate_features(&arts);
+    let gold_sub: Vec<&str> = ecb.documents.iter().map(|d| d.subtopic.as_str()).collect();
+    let gold_topic: Vec<&str> = ecb.documents.iter().map(|d| d.topic.as_str()).collect();
+    // Same event: a pair decision (same sub-topic or not) among candidate pairs.
+    let mut ev: Vec<(f64, bool)> = feats
+        .iter()
+        .map(|f| (f.2.cosine, gold_sub[f.0] == gold_sub[f.1]))
+        .collect();
+    ev.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let (eacc, ef1, ethr) = best_threshold(&ev);
+    params.pair.event_cosine = round3(ethr);
+    // Related: among candidate pairs below the event threshold, same topic vs other topics.
+    let mut rel: Vec<(f64, bool)> = feats
+        .iter()
+        .filter(|f| f.2.cosine < params.pair.event_cosine)
+        .map(|f| (f.2.cosine, gold_topic[f.0] == gold_topic[f.1]))
+        .collect();
+    rel.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let (racc, _, rthr) = best_threshold(&rel);
+    params.pair.related_cosine = round3(rthr.min(params.pair.event_cosine));
+    params.pair.screen_cosine = round3((params.pair.related_cosine * 0.8).min(0.08));
+    // Story merging: the average-link threshold that gives the best B3 F1 with those relations.
+    let c = Classifier {
+        params: params.pair,
+    };
+    let pairs = scored(&feats, &c);
+    let mut best_e = (0.0, 0.0);
+    for la in (1..=30).map(|i| f64::from(i) / 50.0) {
+        let stories = cluster(arts.len(), &pairs, la);
+        let mut label = vec![0usize; arts.len()];
+        for (k, m) in stories.iter().enumerate() {
+            for &i in m {
+                label[i] = k;
+            }
+        }
+        let f1 = bcubed(&gold_sub, &label).f1;
+        if f1 > best_e.0 {
+            best_e = (f1, la);
+        }
+    }
+    params.story.link_average = round3(best_e.1);
+    eprintln!(
+        "ECB+ 1-35 ({} docs, {} candidate pairs): same-sub-topic pairs at cosine >= {:.3} (accuracy {:.3}, F1 {:.3}); related at >= {:.3} (accuracy {:.3}); stories B3 F1 {:.3} at link average {:.3}",
+        arts.len(), feats.len(), params.pair.event_cosine, eacc, ef1, params.pair.related_cosine, racc, best_e.0, best_e.1
+    );
+
+    params.note = format!(
+        "Fitted by `cargo run --release -p wiretrace-eval --bin fit -- --write` on development data only: \
+         MSRP train (sentence weights, link threshold; accuracy {:.3}), Clough & Stevenson tasks a-c \
+         (derivation thresholds; acc4 {:.3}, acc2 {:.3}), ECB+ topics 1-35 (event cosine, story merge; B3 F1 {:.3}).",
+        best.0, best_c.0, best_c.1, best_e.0
+    );
+    let json = serde_json::to_string_pretty(&params)? + "\n";
+    if write {
+        let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wiretrace/src/params.json");
+        std::fs::write(&out, &json).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {}", out.display());
+    } else {
+        println!("{json}");
+    }
+    Ok(())
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn engine_with(p: &Params) -> Engine {
+    let mut config = Config {
+        story_link_average: p.story.link_average,
+        ..Config::default()
+    };
+    config.similarity = Arc::new(LexicalSimilarity {
+        w_stem: p.sentence.w_stem,
+        w_gram: p.sentence.w_gram,
+        w_run: p.sentence.w_run,
+        w_contain: p.sentence.w_contain,
+        w_token: p.sentence.w_token,
+        number_penalty: p.sentence.number_penalty,
+    });
+    config.align = AlignConfig {
+        link_threshold: p.sentence.link_threshold,
+        near_verbatim_run: p.sentence.near_verbatim_run,
+        context_threshold: p.sentence.context_threshold,
+        context_coverage: p.sentence.context_coverage,
+        ..AlignConfig::default()
+    };
+    config.classifier = Classifier { params: p.pair };
+    Engine::new(config)
+}
+
+fn scored(feats: &[(usize, usize, PairFeatures)], c: &Classifier) -> Vec<ScoredPair> {
+    feats
+        .iter()
+        .filter_map(|(a, b, f)| {
+            let relation = c.relation(f);
+            (relation != Relation::Unrelated).then_some(ScoredPair {
+                a: *a,
+                b: *b,
+                relation,
+                similarity: f.similarity(),
+                cosine: f.cosine,
+                length_ratio: f.length_ratio,
+                verbatim_short: f.verbatim_short,
+                a_is_short: true,
+            })
+        })
+        .collect()
+}
+
+/// Best threshold on sorted `(score, label)`: predicts positive at or above it. Returns
+/// (accuracy, F1, threshold).
+fn best_threshold(sorted: &[(f64, bool)]) -> (f64, f64, f64) {
+    let n = sorted.len();
+    let pos: usize = sorted.iter().filter(|x| x.1).count();
+    let mut best = (0.0, 0.0, 0.0);
+    // Threshold just above index k-1: items k.. predicted positive.
+    let mut neg_below = 0usize;
+    let mut pos_below = 0usize;
+    for k in 0..=n {
+        if k > 0 {
+            if sorted[k - 1].1 {
+                pos_below += 1;
+            } else {
+                neg_below += 1;
+            }
+            if k < n && sorted[k].0 == sorted[k - 1].0 {
+                continue;
+            }
+        }
+        let tp = pos - pos_below;
+        let fp = (n - pos) - neg_below;
+        let acc = (tp + neg_below) as f64 / n.max(1) as f64;
+        let f1 = if tp == 0 {
+            0.0
+        } else {
+            2.0 * tp as f64 / (2 * tp + fp + pos_below) as f64
+        };
+        let thr = if k == 0 {
+            sorted.first().map_or(0.0, |x| x.0)
+        } else if k == n {
+            sorted[n - 1].0 + 1e-6
+        } else {
+            (sorted[k - 1].0 + sorted[k].0) / 2.0
+        };
+        if (acc, f1) > (best.0, best.1) {
+            best = (acc, f1, thr);
+        }
+    }
+    best
+}
