@@ -12,8 +12,8 @@ fn main() {
         for j in i + 1..arts.len() {
             let f = e.pair_features(&arts[i], &arts[j]);
             let cand = cands.iter().any(|c| c.0 == i && c.1 == j);
-            println!("{:>18} {:>18} cand={} rel={:?} verb={:.2} near={:.2} para={:.2} reuse_s={:.2} order={:.2} msim={:.2} cont={:.2} cos={:.2} ent={:.2} links={}",
-              arts[i].id, arts[j].id, cand, e.config().classifier.relation(&f), f.verbatim_short, f.near_short, f.paraphrase_short, f.reuse_short, f.order, f.mean_similarity, f.containment, f.cosine, f.entity_overlap, f.links);
+            println!("{:>18} {:>18} cand={} rel={:?} verb={:.2} near={:.2} para={:.2} reuse_s={:.2} order={:.2} msim={:.2} cont={:.2} cos={:.2} ent={:.2} links={} facts={:.2}",
+              arts[i].id, arts[j].id, cand, e.config().classifier.relation(&f), f.verbatim_short, f.near_short, f.paraphrase_short, f.reuse_short, f.order, f.mean_similarity, f.containment, f.cosine, f.entity_overlap, f.links, f.number_agreement);
         }
     }
 }

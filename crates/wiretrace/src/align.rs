@@ -39,6 +39,8 @@ pub struct SentenceFeatures {
     pub words: usize,
     /// Hashes of the numbers in the sentence (sorted, deduplicated).
     pub numbers: Vec<u64>,
+    /// The figures of the sentence: number stems (sorted, deduplicated).
+    pub facts: Vec<u64>,
 }
 
 impl SentenceFeatures {
@@ -55,8 +57,12 @@ impl SentenceFeatures {
         let mut numbers: Vec<u64> = self.numbers.iter().chain(&other.numbers).copied().collect();
         numbers.sort_unstable();
         numbers.dedup();
+        let mut facts: Vec<u64> = self.facts.iter().chain(&other.facts).copied().collect();
+        facts.sort_unstable();
+        facts.dedup();
         SentenceFeatures {
             numbers,
+            facts,
             stem_weight: stems.iter().map(|s| s.1).sum(),
             tokens,
             stems,
@@ -96,8 +102,12 @@ pub fn sentence_features(doc: &Document, stats: &CorpusStats) -> Vec<SentenceFea
             let mut numbers: Vec<u64> = toks.iter().filter(|t| t.numeric).map(|t| t.hash).collect();
             numbers.sort_unstable();
             numbers.dedup();
+            let mut facts: Vec<u64> = toks.iter().filter(|t| t.numeric).map(|t| t.stem).collect();
+            facts.sort_unstable();
+            facts.dedup();
             SentenceFeatures {
                 numbers,
+                facts,
                 tokens: toks.iter().map(|t| t.hash).collect(),
                 stem_weight: stems.iter().map(|s| s.1).sum(),
                 stems,
@@ -346,6 +356,10 @@ pub struct Alignment {
     pub order: f64,
     /// Mean similarity of the links, weighted by words.
     pub mean_similarity: f64,
+    /// Share of the numbers of linked sentences that their counterparts share (Dice over the
+    /// links; 1 when the links carry none). Rewrites, even spun ones, keep the figures; wire
+    /// templates (earnings, dividends, bond issues) keep the words and change the figures.
+    pub number_agreement: f64,
 }
 
 /// A link under construction: `(a, b, a_end, b_end, similarity)`.
@@ -392,6 +406,7 @@ pub fn align(
         covered_a: m.covered_b,
         covered_b: m.covered_a,
         mean_similarity: m.mean_similarity,
+        number_agreement: m.number_agreement,
     }
 }
 
@@ -487,6 +502,7 @@ fn align_ordered(
     let mut out = Vec::with_capacity(links.len());
     let mut sim_sum = 0.0;
     let mut sim_words = 0usize;
+    let (mut fact_shared, mut fact_total) = (0usize, 0usize);
     for (i, j, ie, je, v) in links {
         let ga = gather(fa, i, ie);
         let gb = gather(fb, j, je);
@@ -494,6 +510,8 @@ fn align_ordered(
         let k = kind as usize;
         covered_a[k] += ga.words;
         covered_b[k] += gb.words;
+        fact_shared += 2 * crate::fingerprint::intersection_size(&ga.facts, &gb.facts);
+        fact_total += ga.facts.len() + gb.facts.len();
         sim_sum += v * (ga.words + gb.words) as f64;
         sim_words += ga.words + gb.words;
         out.push(AlignmentLink {
@@ -516,6 +534,11 @@ fn align_ordered(
             sim_sum / sim_words as f64
         } else {
             0.0
+        },
+        number_agreement: if fact_total > 0 {
+            fact_shared as f64 / fact_total as f64
+        } else {
+            1.0
         },
         links: out,
     }

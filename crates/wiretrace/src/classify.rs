@@ -40,6 +40,9 @@ pub struct PairFeatures {
     pub order: f64,
     /// Mean link similarity.
     pub mean_similarity: f64,
+    /// Share of the numbers that aligned sentences agree on.
+    #[serde(default)]
+    pub number_agreement: f64,
     /// Word-shingle containment of the shorter document in the longer.
     pub containment: f64,
     /// Weighted cosine of content terms.
@@ -88,6 +91,7 @@ impl PairFeatures {
             reuse_long,
             order: al.order,
             mean_similarity: al.mean_similarity,
+            number_agreement: al.number_agreement,
             containment,
             cosine,
             entity_overlap,
@@ -139,6 +143,7 @@ impl Classifier {
         f.reuse_short >= p.heavy_reuse
             && f.order >= p.heavy_order
             && f.mean_similarity >= p.heavy_similarity
+            && f.number_agreement >= p.heavy_numbers
             && f.links >= 2
     }
 
@@ -174,6 +179,7 @@ impl Classifier {
                 (lexical - p.light_reuse).min(p.copy_verbatim - f.verbatim_short)
             }
             Relation::HeavyRewrite => (f.reuse_short - p.heavy_reuse)
+                .min(f.number_agreement - p.heavy_numbers)
                 .min(f.order - p.heavy_order)
                 .min(f.mean_similarity - p.heavy_similarity)
                 .min(p.light_reuse - lexical),
@@ -250,6 +256,7 @@ mod tests {
         PairFeatures {
             order: 1.0,
             mean_similarity: 0.8,
+            number_agreement: 1.0,
             links: 10,
             ..PairFeatures::default()
         }
@@ -294,6 +301,12 @@ mod tests {
         assert_eq!(c.classify(&x).relation, Relation::HeavyRewrite);
         let y = PairFeatures { order: 0.3, ..x };
         assert_eq!(c.classify(&y).relation, Relation::SameEvent);
+        // A wire template: same words, other figures.
+        let z = PairFeatures {
+            number_agreement: 0.1,
+            ..x
+        };
+        assert_eq!(c.classify(&z).relation, Relation::SameEvent);
     }
 
     #[test]
