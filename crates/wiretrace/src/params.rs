@@ -1,5 +1,5 @@
 //! The fitted parameters compiled into the engine (`params.json`, written by the fitting
-//! program `wiretrace-eval/src/bin/fit.rs` from the development data only).
+//! program `wiretrace-eval/examples/fit.rs` from the development data only).
 
 use std::sync::LazyLock;
 

@@ -7,7 +7,7 @@
 //! 3. the same-event cosine and the story merge threshold on ECB+ topics 1–35 (B³ F1 of the
 //!    stories against the sub-topics), and the related cosine (same topic vs other topics).
 //!
-//! Usage: `cargo run --release -p wiretrace-eval --bin fit -- [--data DIR] [--write]`. Without
+//! Usage: `cargo run --release -p wiretrace-eval --example fit -- [--data DIR] [--write]`. Without
 //! `--write` it prints the parameters and the development figures only.
 
 use std::path::PathBuf;
@@ -271,7 +271,7 @@ fn main() -> Result<()> {
     );
 
     params.note = format!(
-        "Fitted by `cargo run --release -p wiretrace-eval --bin fit -- --write` on development data only: \
+        "Fitted by `cargo run --release -p wiretrace-eval --example fit -- --write` on development data only: \
          MSRP train (sentence weights, link threshold; accuracy {:.3}), Clough & Stevenson tasks a-c \
          (derivation thresholds; acc4 {:.3}, acc2 {:.3}), ECB+ topics 1-35 (event cosine, story merge; B3 F1 {:.3}).",
         best.0, best_c.0, best_c.1, best_e.0
