@@ -312,3 +312,47 @@ fn stdin_jsonl_is_read() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(relation(&v, "a", "b").as_deref(), Some("copy"));
 }
+
+/// The terminal report of the demo, as a reviewed snapshot: any change to what users read shows up
+/// in review (`cargo insta review`, or INSTA_UPDATE=always to rewrite).
+#[test]
+fn demo_report_snapshot() {
+    let out = wiretrace()
+        .args(["demo", "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    insta::assert_snapshot!("demo_report", String::from_utf8(out.stdout).unwrap());
+}
+
+/// A 100 MB text file is skipped for its size with a reason, and the rest of the folder is analysed.
+#[test]
+fn hundred_megabyte_file_is_skipped_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let line =
+        "The port of Valmora stayed closed as the strike went on and ships waited offshore.\n";
+    let big = line.repeat(100 * 1024 * 1024 / line.len() + 1);
+    std::fs::write(dir.path().join("big.txt"), big).unwrap();
+    std::fs::write(
+        dir.path().join("small.txt"),
+        "Port strike\n\nThe port of Valmora closed on Monday after dockworkers walked out.",
+    )
+    .unwrap();
+    let out = wiretrace()
+        .args(["analyze", "--json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["articles"].as_array().unwrap().len(), 1);
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("over the 2048 KB limit"),
+        "{skipped:?}"
+    );
+}

@@ -558,3 +558,74 @@ fn story_label(members: &[usize], docs: &[Document], stats: &CorpusStats) -> Str
         .collect::<Vec<_>>()
         .join(" · ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WIRE: &str = "Dockworkers shut the port of Valmora on Monday, leaving 42 cargo ships waiting at anchor. \
+        The walkout began at 6 a.m. when about 3,200 members of the union failed to report for work. \
+        Port Minister Ana Ruiz said the government would not negotiate while the cranes stood still. \
+        The union is demanding a 12 percent pay rise, while the government has offered 3.5 percent. \
+        Talks are scheduled to resume on Wednesday at the ministry in the old town.";
+
+    fn rel(a: &str, b: &str) -> Relation {
+        Engine::default()
+            .compare(&Article::new("a", a), &Article::new("b", b))
+            .relation
+    }
+
+    #[test]
+    fn verbatim_reprint_is_copy() {
+        let reprint = format!("{WIRE} (Reporting by Lena Markov.)");
+        assert_eq!(rel(WIRE, &reprint), Relation::Copy);
+    }
+
+    #[test]
+    fn edited_copy_is_light_rewrite() {
+        let light = "Dockworkers shut the port of Valmora on Monday, leaving 42 cargo ships stranded at anchor. \
+            The strike began at 6 a.m. when about 3,200 union members did not report for work. \
+            Port Minister Ana Ruiz said the government would not negotiate while the cranes stood still. \
+            The union wants a 12 percent pay rise, while the government has offered 3.5 percent. \
+            Cafes near the harbour were empty on Monday.";
+        assert_eq!(rel(WIRE, light), Relation::LightRewrite);
+    }
+
+    #[test]
+    fn spun_copy_is_heavy_rewrite() {
+        let spun = "Wharf labourers closed the harbour of Valmora on Monday, stranding 42 freight vessels idle offshore. \
+            The stoppage started at 6 a.m. as roughly 3,200 members of the union neglected to turn up for duty. \
+            Harbour Minister Ana Ruiz stated the administration would refuse to bargain as long as the hoists remained idle. \
+            The union seeks a 12 percent salary increase, whereas the administration has proposed 3.5 percent. \
+            Negotiations are set to restart on Wednesday at the ministry in the historic quarter.";
+        assert_eq!(rel(WIRE, spun), Relation::HeavyRewrite);
+    }
+
+    #[test]
+    fn unrelated_texts_are_unrelated() {
+        let other = "The Brenhaven city library reopened on Saturday after a two-year renovation. \
+            Readers queued from early morning to see the new children's wing and the restored reading room. \
+            The architect said the building now uses forty percent less energy.";
+        assert_eq!(rel(WIRE, other), Relation::Unrelated);
+    }
+
+    #[test]
+    fn analyze_never_pairs_everything_and_reports_counts() {
+        let mut arts: Vec<Article> = (0..30)
+            .map(|i| Article::new(format!("n{i}"), format!("Item {i}: the council of town {i} met on day {i} to discuss road number {i} and budget line {i}.")))
+            .collect();
+        arts.push(Article::new("wire", WIRE));
+        arts.push(Article::new("copy", WIRE));
+        let a = Engine::default().analyze(arts);
+        assert_eq!(a.stats.all_pairs, 32 * 31 / 2);
+        assert!((a.stats.candidate_pairs as u64) < a.stats.all_pairs);
+        assert!(a
+            .pairs
+            .iter()
+            .any(|p| p.a == "wire" && p.b == "copy" && p.relation == Relation::Copy));
+        assert_eq!(
+            a.stories.iter().map(|s| s.articles.len()).sum::<usize>(),
+            32
+        );
+    }
+}

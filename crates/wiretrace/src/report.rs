@@ -92,12 +92,12 @@ pub fn render_text(analysis: &Analysis, articles: &[Article], opts: ReportOption
     let singles = analysis.stories.len() - multi.len();
     let _ = writeln!(
         out,
-        "{} · {} articles · {} stories with 2+ articles · {} pairs · {} derivations",
+        "{} · {} · {} with 2+ articles · {} · {}",
         p.bold("wiretrace"),
-        analysis.articles.len(),
-        multi.len(),
-        analysis.pairs.len(),
-        analysis.derivations.len()
+        plural(analysis.articles.len(), "article", "articles"),
+        plural(multi.len(), "story", "stories"),
+        plural(analysis.pairs.len(), "pair", "pairs"),
+        plural(analysis.derivations.len(), "derivation", "derivations")
     );
     let st = &analysis.stats;
     let _ = writeln!(
@@ -262,8 +262,8 @@ pub fn render_text(analysis: &Analysis, articles: &[Article], opts: ReportOption
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{} single-article stories{}",
-            singles,
+            "{}{}",
+            plural(singles, "single-article story", "single-article stories"),
             if related_singles.is_empty() {
                 String::new()
             } else {
@@ -444,6 +444,10 @@ pub fn render_text(analysis: &Analysis, articles: &[Article], opts: ReportOption
         }
     }
     out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn describe(p: &Paint, a: Option<&Article>, id: &str) -> String {
