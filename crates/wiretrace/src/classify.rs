@@ -104,9 +104,19 @@ impl PairFeatures {
     /// One similarity in [0, 1] for ranking and graded comparisons: the stronger of textual
     /// reuse (aligned share of both sides, weighted by link similarity) and topical overlap.
     pub fn similarity(&self) -> f64 {
-        let reuse = (self.reuse_short + self.reuse_long) / 2.0 * self.mean_similarity.max(0.5);
-        (0.6 * reuse.max(self.cosine) + 0.4 * self.cosine.max(self.entity_overlap * 0.8))
-            .clamp(0.0, 1.0)
+        self.similarity_with(&crate::params::PARAMS.pair)
+    }
+
+    /// [`PairFeatures::similarity`] under given weights: a weighted mean of textual reuse
+    /// (aligned share of both sides × link similarity), content-word cosine and the overlap of
+    /// names and numbers; a copy scores at least its reuse.
+    pub fn similarity_with(&self, p: &PairParams) -> f64 {
+        let reuse = (self.reuse_short + self.reuse_long) / 2.0 * self.mean_similarity;
+        let total = (p.sim_reuse + p.sim_cosine + p.sim_entity).max(1e-9);
+        let mixed =
+            (p.sim_reuse * reuse + p.sim_cosine * self.cosine + p.sim_entity * self.entity_overlap)
+                / total;
+        mixed.max(reuse).clamp(0.0, 1.0)
     }
 }
 

@@ -196,7 +196,7 @@ impl Engine {
                 a: s.a,
                 b: s.b,
                 relation: d.relation,
-                similarity: s.features.similarity(),
+                similarity: s.features.similarity_with(&classifier.params),
                 cosine: s.features.cosine,
                 length_ratio: s.features.length_ratio,
                 verbatim_short: s.features.verbatim_short,
@@ -315,7 +315,7 @@ impl Engine {
             a: a.id.clone(),
             b: b.id.clone(),
             relation: d.relation,
-            similarity: align::round4(s.features.similarity()),
+            similarity: align::round4(s.features.similarity_with(&self.config.classifier.params)),
             confidence: d.confidence,
             reuse: Reuse {
                 a: align::round4(s.alignment.reuse_a),

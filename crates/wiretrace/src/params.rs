@@ -56,11 +56,30 @@ pub struct PairParams {
     pub related_cosine: f64,
     /// Candidate pairs under this cosine and without shared text are not aligned.
     pub screen_cosine: f64,
+    /// Weight of textual reuse in the pair similarity.
+    #[serde(default = "default_sim_reuse")]
+    pub sim_reuse: f64,
+    /// Weight of the content-word cosine in the pair similarity.
+    #[serde(default = "default_sim_cosine")]
+    pub sim_cosine: f64,
+    /// Weight of the names-and-numbers overlap in the pair similarity.
+    #[serde(default = "default_sim_entity")]
+    pub sim_entity: f64,
     /// Margin that maps to confidence 0.88 (tanh scale).
     pub confidence_scale: f64,
     /// Reports published further apart than this (hours) are a later development, not the
     /// same event, unless their text derives.
     pub event_window_hours: f64,
+}
+
+fn default_sim_reuse() -> f64 {
+    0.4
+}
+fn default_sim_cosine() -> f64 {
+    0.4
+}
+fn default_sim_entity() -> f64 {
+    0.2
 }
 
 fn default_heavy_numbers() -> f64 {
