@@ -62,6 +62,7 @@ fn run(
         s.finish_and_clear();
     }
     analysis.skipped = outcome.skipped.clone();
+    analysis.warnings = outcome.warnings.clone();
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     if out.json {

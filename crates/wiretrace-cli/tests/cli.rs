@@ -269,7 +269,7 @@ fn bad_inputs_are_skipped_with_reasons_and_the_run_goes_on() {
     for needle in [
         "empty file",
         "binary file",
-        "not a JSON object",
+        "not valid JSON",
         "no `text` field",
         "duplicate id `good`",
     ] {

@@ -9,19 +9,22 @@
 //! 4. the same-event cosine and the story merge threshold on ECB+ topics 1–35 (B³ F1 of the
 //!    stories against the sub-topics), and the related cosine (same topic vs other topics).
 //!
-//! Usage: `cargo run --release -p wiretrace-eval --example fit -- [--data DIR] [--write]`. Without
-//! `--write` it prints the parameters and the development figures only.
+//! Usage: `cargo run --release -p wiretrace-eval --example fit -- [--data DIR] [--semantic] [--write]`.
+//! Without `--write` it prints the parameters and the development figures only. With `--semantic`
+//! it loads the sentence-embedding model (fetching it once), fits the semantic blend as well and
+//! writes `params_semantic.json` instead of `params.json`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use wiretrace::align::{signals, AlignConfig, LexicalSimilarity, SentencePairSignals};
+use wiretrace::align::{signals, LexicalSimilarity, SentencePairSignals};
 use wiretrace::candidates::CorpusStats;
 use wiretrace::classify::{Classifier, PairFeatures};
 use wiretrace::engine::sentence_as_features;
-use wiretrace::params::{Params, PARAMS};
+use wiretrace::params::{Params, PARAMS, PARAMS_SEMANTIC};
+use wiretrace::semantic::{Cached, Embedder};
 use wiretrace::story::{cluster, ScoredPair};
 use wiretrace::{Config, Engine, Relation};
 use wiretrace_eval::loaders::{clough, ecbplus, msrp, semeval};
@@ -35,7 +38,24 @@ fn main() -> Result<()> {
         .and_then(|i| args.get(i + 1))
         .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
     let write = args.iter().any(|a| a == "--write");
-    let mut params: Params = PARAMS.clone();
+    let semantic = args.iter().any(|a| a == "--semantic");
+    let embedder: Option<Arc<dyn Embedder>> = if semantic {
+        let root = wiretrace_semantic::model::cache_root(None);
+        let e =
+            wiretrace_semantic::load_minilm(&root, true).context("loading the embedding model")?;
+        Some(Arc::new(Cached::new(e)))
+    } else {
+        None
+    };
+    let mut params: Params = if semantic {
+        PARAMS_SEMANTIC.clone()
+    } else {
+        PARAMS.clone()
+    };
+    if !semantic {
+        params.sentence.w_semantic = 0.0;
+        params.pair.topic_semantic = 0.0;
+    }
 
     // 1. Sentences (MSRP train).
     let set = msrp::load(&data.join("msrp")).context("loading MSRP")?;
@@ -114,6 +134,54 @@ fn main() -> Result<()> {
         "MSRP train ({} pairs): accuracy {:.3}, F1 {:.3}, weights stem/gram/run/contain/token {:?}, number penalty {:.1}, threshold {:.3}",
         sig.len(), best.0, best.1, best.2, best.3, best.4
     );
+    let mut in_sample = in_sample;
+    let mut msrp_figure = (best.0, best.1);
+    // 1a. The semantic blend: weight of the embedding cosine and the cosine that counts as zero.
+    if let Some(e) = &embedder {
+        let texts: Vec<&str> = set
+            .pairs
+            .iter()
+            .flat_map(|p| [p.s1.as_str(), p.s2.as_str()])
+            .collect();
+        let vs = e.embed(&texts).map_err(anyhow::Error::msg)?;
+        let cos: Vec<f64> = vs
+            .chunks(2)
+            .map(|v| wiretrace::semantic::cosine(&v[0], &v[1]))
+            .collect();
+        let lex: Vec<f64> = in_sample.iter().map(|x| x.0).collect();
+        let blend = |w: f64, floor: f64| -> Vec<(f64, bool)> {
+            lex.iter()
+                .zip(&cos)
+                .zip(&sig)
+                .map(|((l, c), (_, y))| {
+                    (
+                        (1.0 - w) * l + w * ((c - floor) / (1.0 - floor)).clamp(0.0, 1.0),
+                        *y,
+                    )
+                })
+                .collect()
+        };
+        let mut best_sem = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for w in (0..=20).map(|i| f64::from(i) / 20.0) {
+            for floor in [0.0, 0.1, 0.2, 0.3, 0.4, 0.5] {
+                let mut sc = blend(w, floor);
+                sc.sort_by(|x, y| x.0.total_cmp(&y.0));
+                let (a, f, t) = best_threshold(&sc);
+                if (a, f) > (best_sem.0, best_sem.1) {
+                    best_sem = (a, f, w, floor, t);
+                }
+            }
+        }
+        params.sentence.w_semantic = best_sem.2;
+        params.sentence.semantic_floor = best_sem.3;
+        params.sentence.link_threshold = round3(best_sem.4);
+        in_sample = blend(best_sem.2, best_sem.3);
+        msrp_figure = (best_sem.0, best_sem.1);
+        eprintln!(
+            "MSRP train with embeddings: accuracy {:.3}, F1 {:.3} (semantic weight {:.2}, floor {:.1}, threshold {:.3})",
+            best_sem.0, best_sem.1, best_sem.2, best_sem.3, best_sem.4
+        );
+    }
 
     // 2. Derivation thresholds and context links (Clough & Stevenson), and the link threshold.
     // One threshold answers both "is this a paraphrase" (MSRP) and "is this sentence reused" in
@@ -127,7 +195,7 @@ fn main() -> Result<()> {
             / in_sample.len() as f64;
         let mut p = params.clone();
         p.sentence.link_threshold = round3(lt);
-        let (a4, a2, fitted) = fit_clough(&cl, &p);
+        let (a4, a2, fitted) = fit_clough(&cl, &p, embedder.as_ref());
         eprintln!("  link threshold {lt:.3}: MSRP accuracy {msrp_acc:.3}, Clough acc4 {a4:.3} acc2 {a2:.3}");
         if joint
             .as_ref()
@@ -150,7 +218,7 @@ fn main() -> Result<()> {
     // 3. Pair similarity (SemEval-2022 Task 8 training-file pairs, monolingual): the weights of
     // reuse, cosine and name overlap that best follow the human "same story" scores.
     let sem = semeval::load(&data.join("semeval2022_task8_sample")).context("loading SemEval")?;
-    let engine = engine_with(&params);
+    let engine = engine_with(&params, embedder.as_ref());
     let sem_feats: Vec<(PairFeatures, f64, bool)> = sem
         .pairs
         .par_iter()
@@ -160,31 +228,40 @@ fn main() -> Result<()> {
             (engine.pair_features(&a, &b), -p.overall, p.is_en_en())
         })
         .collect();
-    let mut best_s = (f64::MIN, 0.0, 0.0, 0.0);
-    for wr in (0..=20).map(|i| f64::from(i) / 20.0) {
-        for wc in (0..=20).map(|i| f64::from(i) / 20.0) {
-            let we = 1.0 - wr - wc;
-            if we < -1e-9 {
-                continue;
-            }
-            let mut q = params.pair;
-            q.sim_reuse = wr;
-            q.sim_cosine = wc;
-            q.sim_entity = we.max(0.0);
-            let x: Vec<f64> = sem_feats.iter().map(|f| f.0.similarity_with(&q)).collect();
-            let y: Vec<f64> = sem_feats.iter().map(|f| f.1).collect();
-            let r = pearson(&x, &y).unwrap_or(f64::MIN);
-            if r > best_s.0 {
-                best_s = (r, wr, wc, we.max(0.0));
+    let mut best_s = (f64::MIN, 0.0, 0.0, 0.0, 0.0);
+    let alphas: Vec<f64> = if embedder.is_some() {
+        (0..=10).map(|i| f64::from(i) / 10.0).collect()
+    } else {
+        vec![0.0]
+    };
+    for &alpha in &alphas {
+        for wr in (0..=20).map(|i| f64::from(i) / 20.0) {
+            for wc in (0..=20).map(|i| f64::from(i) / 20.0) {
+                let we = 1.0 - wr - wc;
+                if we < -1e-9 {
+                    continue;
+                }
+                let mut q = params.pair;
+                q.sim_reuse = wr;
+                q.sim_cosine = wc;
+                q.sim_entity = we.max(0.0);
+                q.topic_semantic = alpha;
+                let x: Vec<f64> = sem_feats.iter().map(|f| f.0.similarity_with(&q)).collect();
+                let y: Vec<f64> = sem_feats.iter().map(|f| f.1).collect();
+                let r = pearson(&x, &y).unwrap_or(f64::MIN);
+                if r > best_s.0 {
+                    best_s = (r, wr, wc, we.max(0.0), alpha);
+                }
             }
         }
     }
+    params.pair.topic_semantic = best_s.4;
     params.pair.sim_reuse = round3(best_s.1);
     params.pair.sim_cosine = round3(best_s.2);
     params.pair.sim_entity = round3(best_s.3);
     eprintln!(
-        "SemEval monolingual ({} pairs): Pearson {:.3} with weights reuse/cosine/names {:.2}/{:.2}/{:.2}",
-        sem_feats.len(), best_s.0, best_s.1, best_s.2, best_s.3
+        "SemEval monolingual ({} pairs): Pearson {:.3} with weights reuse/topic/names {:.2}/{:.2}/{:.2}, topic = cosine blended with embeddings at {:.1}",
+        sem_feats.len(), best_s.0, best_s.1, best_s.2, best_s.3, best_s.4
     );
 
     // 4. Stories (ECB+ topics 1–35).
@@ -194,7 +271,7 @@ fn main() -> Result<()> {
         .iter()
         .map(ecbplus::EcbDocument::to_article)
         .collect();
-    let engine = engine_with(&params);
+    let engine = engine_with(&params, embedder.as_ref());
     let feats = engine.candidate_features(&arts);
     let gold_sub: Vec<&str> = ecb.documents.iter().map(|d| d.subtopic.as_str()).collect();
     let gold_topic: Vec<&str> = ecb.documents.iter().map(|d| d.topic.as_str()).collect();
@@ -209,8 +286,8 @@ fn main() -> Result<()> {
     // Related: among candidate pairs below the event threshold, same topic vs other topics.
     let mut rel: Vec<(f64, bool)> = feats
         .iter()
-        .filter(|f| f.2.cosine < params.pair.event_cosine)
-        .map(|f| (f.2.cosine, gold_topic[f.0] == gold_topic[f.1]))
+        .filter(|f| f.2.topic(&params.pair) < params.pair.event_cosine)
+        .map(|f| (f.2.topic(&params.pair), gold_topic[f.0] == gold_topic[f.1]))
         .collect();
     rel.sort_by(|x, y| x.0.total_cmp(&y.0));
     let (racc, _, rthr) = best_threshold(&rel);
@@ -245,11 +322,18 @@ fn main() -> Result<()> {
         "Fitted by `cargo run --release -p wiretrace-eval --example fit -- --write` on development data only: \
          MSRP train (sentence weights, link threshold; accuracy {:.3}), Clough & Stevenson tasks a-c \
          (derivation thresholds; acc4 {:.3}, acc2 {:.3}), SemEval training pairs (similarity weights; monolingual Pearson {:.3}), ECB+ topics 1-35 (event cosine, story merge; B3 F1 {:.3}).",
-        best.0, best_c.0, best_c.1, best_s.0, best_e.0
+        msrp_figure.0, best_c.0, best_c.1, best_s.0, best_e.0
     );
     let json = serde_json::to_string_pretty(&params)? + "\n";
     if write {
-        let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wiretrace/src/params.json");
+        let file = if semantic {
+            "params_semantic.json"
+        } else {
+            "params.json"
+        };
+        let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../wiretrace/src")
+            .join(file);
         std::fs::write(&out, &json).with_context(|| format!("writing {}", out.display()))?;
         eprintln!("wrote {}", out.display());
     } else {
@@ -260,7 +344,11 @@ fn main() -> Result<()> {
 
 /// Fits the derivation thresholds and context-link parameters on Clough & Stevenson for the
 /// sentence parameters in `base`; returns (acc4, acc2, parameters at the centre of the plateau).
-fn fit_clough(cl: &clough::CloughSet, base: &Params) -> (f64, f64, Params) {
+fn fit_clough(
+    cl: &clough::CloughSet,
+    base: &Params,
+    embedder: Option<&Arc<dyn Embedder>>,
+) -> (f64, f64, Params) {
     // Every setting that reaches the best (acc4, acc2) is kept; the centre of that plateau (the
     // median of each parameter) generalises better than its first corner.
     let mut best_c: (f64, f64, Vec<Params>) = (0.0, 0.0, Vec::new());
@@ -278,7 +366,7 @@ fn fit_clough(cl: &clough::CloughSet, base: &Params) -> (f64, f64, Params) {
             let mut p = base.clone();
             p.sentence.context_threshold = ct;
             p.sentence.context_coverage = cc;
-            let engine = engine_with(&p);
+            let engine = engine_with(&p, embedder);
             let items: Vec<(Option<PairFeatures>, clough::CloughClass)> = cl
                 .tasks
                 .par_iter()
@@ -371,28 +459,8 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn engine_with(p: &Params) -> Engine {
-    let mut config = Config {
-        story_link_average: p.story.link_average,
-        ..Config::default()
-    };
-    config.similarity = Arc::new(LexicalSimilarity {
-        w_stem: p.sentence.w_stem,
-        w_gram: p.sentence.w_gram,
-        w_run: p.sentence.w_run,
-        w_contain: p.sentence.w_contain,
-        w_token: p.sentence.w_token,
-        number_penalty: p.sentence.number_penalty,
-    });
-    config.align = AlignConfig {
-        link_threshold: p.sentence.link_threshold,
-        near_verbatim_run: p.sentence.near_verbatim_run,
-        context_threshold: p.sentence.context_threshold,
-        context_coverage: p.sentence.context_coverage,
-        ..AlignConfig::default()
-    };
-    config.classifier = Classifier { params: p.pair };
-    Engine::new(config)
+fn engine_with(p: &Params, embedder: Option<&Arc<dyn Embedder>>) -> Engine {
+    Engine::new(Config::from_params(p, embedder.cloned()))
 }
 
 fn scored(feats: &[(usize, usize, PairFeatures)], c: &Classifier) -> Vec<ScoredPair> {

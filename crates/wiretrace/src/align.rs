@@ -41,6 +41,8 @@ pub struct SentenceFeatures {
     pub numbers: Vec<u64>,
     /// The figures of the sentence: number stems (sorted, deduplicated).
     pub facts: Vec<u64>,
+    /// Sentence embedding, when a model is present.
+    pub embedding: Option<crate::semantic::Vector>,
 }
 
 impl SentenceFeatures {
@@ -60,7 +62,12 @@ impl SentenceFeatures {
         let mut facts: Vec<u64> = self.facts.iter().chain(&other.facts).copied().collect();
         facts.sort_unstable();
         facts.dedup();
+        let embedding = match (&self.embedding, &other.embedding) {
+            (Some(x), Some(y)) => crate::semantic::mean(&[x, y]),
+            _ => None,
+        };
         SentenceFeatures {
+            embedding,
             numbers,
             facts,
             stem_weight: stems.iter().map(|s| s.1).sum(),
@@ -106,6 +113,7 @@ pub fn sentence_features(doc: &Document, stats: &CorpusStats) -> Vec<SentenceFea
             facts.sort_unstable();
             facts.dedup();
             SentenceFeatures {
+                embedding: None,
                 numbers,
                 facts,
                 tokens: toks.iter().map(|t| t.hash).collect(),
@@ -183,7 +191,13 @@ pub struct LexicalSimilarity {
 
 impl Default for LexicalSimilarity {
     fn default() -> Self {
-        let p = &crate::params::PARAMS.sentence;
+        LexicalSimilarity::from_params(&crate::params::PARAMS.sentence)
+    }
+}
+
+impl LexicalSimilarity {
+    /// The similarity described by a parameter set.
+    pub fn from_params(p: &crate::params::SentenceParams) -> Self {
         LexicalSimilarity {
             w_stem: p.w_stem,
             w_gram: p.w_gram,
@@ -212,6 +226,38 @@ impl LexicalSimilarity {
 impl SentenceSimilarity for LexicalSimilarity {
     fn similarity(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f64 {
         self.score(&signals(a, b))
+    }
+}
+
+/// Lexical evidence blended with the cosine of sentence embeddings when both sentences have one
+/// (else the lexical similarity alone). The cosine is rescaled so that `floor` (what two
+/// unrelated sentences of one language typically score) maps to 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HybridSimilarity {
+    /// The lexical part.
+    pub lexical: LexicalSimilarity,
+    /// Weight of the semantic part, in [0, 1].
+    pub w_semantic: f64,
+    /// Cosine that maps to 0.
+    pub floor: f64,
+}
+
+impl HybridSimilarity {
+    /// The semantic part alone, rescaled, when both sentences have embeddings.
+    pub fn semantic(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> Option<f64> {
+        let (x, y) = (a.embedding.as_ref()?, b.embedding.as_ref()?);
+        let c = crate::semantic::cosine(x, y);
+        Some(((c - self.floor) / (1.0 - self.floor).max(1e-9)).clamp(0.0, 1.0))
+    }
+}
+
+impl SentenceSimilarity for HybridSimilarity {
+    fn similarity(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f64 {
+        let lex = self.lexical.similarity(a, b);
+        match self.semantic(a, b) {
+            Some(sem) => ((1.0 - self.w_semantic) * lex + self.w_semantic * sem).clamp(0.0, 1.0),
+            None => lex,
+        }
     }
 }
 
@@ -369,6 +415,9 @@ pub struct Alignment {
     pub number_agreement: f64,
 }
 
+/// Sentences per document that take part in an alignment.
+pub const MAX_ALIGN_SENTENCES: usize = 1000;
+
 /// A link under construction: `(a, b, a_end, b_end, similarity)`.
 type RawLink = (usize, usize, Option<usize>, Option<usize>, f64);
 
@@ -381,6 +430,10 @@ pub fn align(
     sim: &dyn SentenceSimilarity,
     config: &AlignConfig,
 ) -> Alignment {
+    // A news article has tens of sentences; beyond this many, only the first ones are aligned, so
+    // a pathological input (a book, a log file) costs bounded time and memory.
+    let fa = &fa[..fa.len().min(MAX_ALIGN_SENTENCES)];
+    let fb = &fb[..fb.len().min(MAX_ALIGN_SENTENCES)];
     let key = |f: &[SentenceFeatures]| {
         let mut h = 0xcbf2_9ce4_8422_2325u64;
         for t in f.iter().flat_map(|s| &s.tokens) {
@@ -423,37 +476,62 @@ fn align_ordered(
     sim: &dyn SentenceSimilarity,
     config: &AlignConfig,
 ) -> Alignment {
-    // Similarity matrix, sparse: only cells that share a stem or a 4-gram can score.
+    // Similarity matrix, sparse: only cells that share a content stem can score (or, with
+    // embeddings on both sides and small documents, every cell). The work is bounded whatever the
+    // input: a stem found in more than `MAX_POSTING` sentences of b (a repeated refrain) proposes
+    // nothing, and each row keeps its `ROW_CELLS` best cells.
+    const MAX_POSTING: usize = 64;
+    const ROW_CELLS: usize = 8;
+    let floor = config.link_threshold.min(config.context_threshold);
+    let dense = fa.first().is_some_and(|f| f.embedding.is_some())
+        && fb.first().is_some_and(|f| f.embedding.is_some())
+        && fa.len() * fb.len() <= 10_000;
     let mut cells: Vec<(f64, usize, usize)> = Vec::new();
     let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut exact: HashMap<&[u64], Vec<usize>> = HashMap::new();
     for (j, f) in fb.iter().enumerate() {
         for &(s, _) in &f.stems {
             index.entry(s).or_default().push(j);
         }
+        if f.stems.is_empty() && !f.tokens.is_empty() {
+            exact.entry(&f.tokens).or_default().push(j);
+        }
     }
+    let posting_cap = MAX_POSTING.max(fb.len() / 8);
     let mut seen = vec![usize::MAX; fb.len()];
+    let mut row: Vec<(f64, usize, usize)> = Vec::new();
     for (i, f) in fa.iter().enumerate() {
-        for &(s, _) in &f.stems {
-            if let Some(js) = index.get(&s) {
-                for &j in js {
-                    if seen[j] != i {
-                        seen[j] = i;
-                        let v = sim.similarity(f, &fb[j]);
-                        if v >= config.link_threshold.min(config.context_threshold) {
-                            cells.push((v, i, j));
-                        }
+        row.clear();
+        let mut consider = |j: usize, row: &mut Vec<(f64, usize, usize)>| {
+            if seen[j] != i {
+                seen[j] = i;
+                let v = sim.similarity(f, &fb[j]);
+                if v >= floor {
+                    row.push((v, i, j));
+                }
+            }
+        };
+        if dense {
+            for j in 0..fb.len() {
+                consider(j, &mut row);
+            }
+        } else {
+            for &(s, _) in &f.stems {
+                if let Some(js) = index.get(&s).filter(|js| js.len() <= posting_cap) {
+                    for &j in js {
+                        consider(j, &mut row);
                     }
                 }
             }
         }
         // Sentences without content stems (rare) can still be verbatim.
         if f.stems.is_empty() {
-            for (j, g) in fb.iter().enumerate() {
-                if !g.tokens.is_empty() && g.tokens == f.tokens {
-                    cells.push((1.0, i, j));
-                }
+            for &j in exact.get(f.tokens.as_slice()).into_iter().flatten() {
+                row.push((1.0, i, j));
             }
         }
+        row.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)));
+        cells.extend(row.iter().take(ROW_CELLS));
     }
     cells.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
 

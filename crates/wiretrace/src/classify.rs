@@ -56,6 +56,9 @@ pub struct PairFeatures {
     /// Hours between the publication times, when both are known.
     #[serde(default)]
     pub hours_apart: Option<f64>,
+    /// Cosine of the documents' embeddings (mean of their sentences), when a model is present.
+    #[serde(default)]
+    pub semantic: Option<f64>,
 }
 
 impl PairFeatures {
@@ -98,6 +101,18 @@ impl PairFeatures {
             length_ratio: if hi == 0 { 0.0 } else { lo as f64 / hi as f64 },
             links: al.links.len(),
             hours_apart: None,
+            semantic: None,
+        }
+    }
+
+    /// Topical similarity of the documents: the content-word cosine, blended with the embedding
+    /// cosine when a model is present (weight `topic_semantic`).
+    pub fn topic(&self, p: &PairParams) -> f64 {
+        match self.semantic {
+            Some(s) => {
+                ((1.0 - p.topic_semantic) * self.cosine + p.topic_semantic * s).clamp(0.0, 1.0)
+            }
+            None => self.cosine,
         }
     }
 
@@ -113,9 +128,10 @@ impl PairFeatures {
     pub fn similarity_with(&self, p: &PairParams) -> f64 {
         let reuse = (self.reuse_short + self.reuse_long) / 2.0 * self.mean_similarity;
         let total = (p.sim_reuse + p.sim_cosine + p.sim_entity).max(1e-9);
-        let mixed =
-            (p.sim_reuse * reuse + p.sim_cosine * self.cosine + p.sim_entity * self.entity_overlap)
-                / total;
+        let mixed = (p.sim_reuse * reuse
+            + p.sim_cosine * self.topic(p)
+            + p.sim_entity * self.entity_overlap)
+            / total;
         mixed.max(reuse).clamp(0.0, 1.0)
     }
 }
@@ -160,17 +176,17 @@ impl Classifier {
     /// Decides the relation only (no evidence strings): the fitting program's hot path.
     pub fn relation(&self, f: &PairFeatures) -> Relation {
         let p = &self.params;
+        let topic = f.topic(p);
         if f.verbatim_short >= p.copy_verbatim {
             Relation::Copy
         } else if f.verbatim_short + f.near_short >= p.light_reuse {
             Relation::LightRewrite
         } else if self.heavy_ok(f) {
             Relation::HeavyRewrite
-        } else if f.cosine >= p.event_cosine
-            && f.hours_apart.is_none_or(|h| h <= p.event_window_hours)
+        } else if topic >= p.event_cosine && f.hours_apart.is_none_or(|h| h <= p.event_window_hours)
         {
             Relation::SameEvent
-        } else if f.cosine >= p.related_cosine {
+        } else if topic >= p.related_cosine {
             Relation::Related
         } else {
             Relation::Unrelated
@@ -181,6 +197,7 @@ impl Classifier {
     pub fn classify(&self, f: &PairFeatures) -> Decision {
         let p = &self.params;
         let relation = self.relation(f);
+        let topic = f.topic(p);
         let lexical = f.verbatim_short + f.near_short;
         // Margin: distance to the boundary with the nearest other relation.
         let margin = match relation {
@@ -200,16 +217,16 @@ impl Classifier {
                     } else {
                         0.2
                     };
-                (f.cosine - p.event_cosine).min(below_heavy)
+                (topic - p.event_cosine).min(below_heavy)
             }
             Relation::Related => match f.hours_apart {
-                Some(h) if h > p.event_window_hours && f.cosine >= p.event_cosine => {
+                Some(h) if h > p.event_window_hours && topic >= p.event_cosine => {
                     ((h - p.event_window_hours) / p.event_window_hours * p.confidence_scale)
-                        .min(f.cosine - p.related_cosine)
+                        .min(topic - p.related_cosine)
                 }
-                _ => (f.cosine - p.related_cosine).min(p.event_cosine - f.cosine),
+                _ => (topic - p.related_cosine).min(p.event_cosine - topic),
             },
-            Relation::Unrelated => p.related_cosine - f.cosine,
+            Relation::Unrelated => p.related_cosine - topic,
         };
         let confidence =
             (0.5 + 0.5 * (margin.max(0.0) / p.confidence_scale.max(1e-6)).tanh()).clamp(0.5, 1.0);
@@ -238,7 +255,7 @@ impl Classifier {
             ));
         }
         if let Some(h) = f.hours_apart.filter(|&h| {
-            relation == Relation::Related && h > p.event_window_hours && f.cosine >= p.event_cosine
+            relation == Relation::Related && h > p.event_window_hours && topic >= p.event_cosine
         }) {
             evidence.push(format!(
                 "published {:.0} hours apart: a later development, not the same event",

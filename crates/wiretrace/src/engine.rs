@@ -10,13 +10,16 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::align::{
-    self, AlignConfig, Alignment, LexicalSimilarity, SentenceFeatures, SentenceSimilarity,
+    self, AlignConfig, Alignment, HybridSimilarity, LexicalSimilarity, SentenceFeatures,
+    SentenceSimilarity,
 };
 use crate::candidates::{self, via, CandidateConfig, CorpusStats};
 use crate::classify::{Classifier, PairFeatures};
 use crate::fingerprint::{Fingerprint, FingerprintConfig, Fingerprinter};
 use crate::model::*;
+use crate::params::Params;
 use crate::quotes;
+use crate::semantic::Embedder;
 use crate::story::{self, ArticleInfo, ScoredPair};
 use crate::text::Document;
 
@@ -35,6 +38,10 @@ pub struct Config {
     pub similarity: Arc<dyn SentenceSimilarity>,
     /// Story clustering: minimum average similarity to merge.
     pub story_link_average: f64,
+    /// Sentence embedding model; `None` runs the engine lexically.
+    pub embedder: Option<Arc<dyn Embedder>>,
+    /// Most sentences embedded in one `analyze` run (the model runs ~100 sentences/s/core).
+    pub semantic_budget: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -44,19 +51,49 @@ impl std::fmt::Debug for Config {
             .field("candidates", &self.candidates)
             .field("align", &self.align)
             .field("classifier", &self.classifier)
+            .field(
+                "embedder",
+                &self.embedder.as_ref().map(|e| e.id().to_string()),
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl Default for Config {
+    /// The lexical engine with the compiled-in parameters.
     fn default() -> Self {
+        Config::from_params(&crate::params::PARAMS, None)
+    }
+}
+
+impl Config {
+    /// The semantic engine: the embedding model and the parameters fitted with it.
+    pub fn semantic(embedder: Arc<dyn Embedder>) -> Self {
+        Config::from_params(&crate::params::PARAMS_SEMANTIC, Some(embedder))
+    }
+
+    /// An engine configuration from a parameter set (the fitting program builds its candidates
+    /// this way).
+    pub fn from_params(p: &Params, embedder: Option<Arc<dyn Embedder>>) -> Self {
         Config {
             fingerprint: FingerprintConfig::default(),
             candidates: CandidateConfig::default(),
-            align: AlignConfig::default(),
-            classifier: Classifier::default(),
-            similarity: Arc::new(LexicalSimilarity::default()),
-            story_link_average: crate::params::PARAMS.story.link_average,
+            align: AlignConfig {
+                link_threshold: p.sentence.link_threshold,
+                near_verbatim_run: p.sentence.near_verbatim_run,
+                context_threshold: p.sentence.context_threshold,
+                context_coverage: p.sentence.context_coverage,
+                ..AlignConfig::default()
+            },
+            classifier: Classifier { params: p.pair },
+            similarity: Arc::new(HybridSimilarity {
+                lexical: LexicalSimilarity::from_params(&p.sentence),
+                w_semantic: p.sentence.w_semantic,
+                floor: p.sentence.semantic_floor,
+            }),
+            story_link_average: p.story.link_average,
+            embedder,
+            semantic_budget: 20_000,
         }
     }
 }
@@ -130,34 +167,77 @@ impl Engine {
             needed[a] = true;
             needed[b] = true;
         }
-        let feats: Vec<Option<Vec<SentenceFeatures>>> = docs
+        let mut feats: Vec<Option<Vec<SentenceFeatures>>> = docs
             .par_iter()
             .zip(needed.par_iter())
             .map(|(d, &need)| need.then(|| align::sentence_features(d, &stats)))
             .collect();
-        let scored: Vec<ScoredCandidate> = kept
+        let score_pair = |a: usize, b: usize, cos: f64, cont: f64, feats: &[Option<Vec<SentenceFeatures>>], dv: &[Option<crate::semantic::Vector>]| {
+            let (fa, fb) = (feats[a].as_ref()?, feats[b].as_ref()?);
+            let alignment = align::align(fa, fb, self.config.similarity.as_ref(), &self.config.align);
+            let mut features = PairFeatures::new(
+                &alignment,
+                fps[a].words,
+                fps[b].words,
+                cont,
+                cos,
+                vectors[a].entity_overlap(&vectors[b]),
+            );
+            features.hours_apart = hours_apart(&articles[a], &articles[b]);
+            features.semantic = semantic_cosine(dv, a, b);
+            Some(ScoredCandidate { a, b, features, alignment })
+        };
+        // Lexical pass over every candidate.
+        let no_vectors = vec![None; docs.len()];
+        let mut scored: Vec<ScoredCandidate> = kept
             .par_iter()
-            .filter_map(|&(a, b, cos, cont)| {
-                let (fa, fb) = (feats[a].as_ref()?, feats[b].as_ref()?);
-                let alignment =
-                    align::align(fa, fb, self.config.similarity.as_ref(), &self.config.align);
-                let mut features = PairFeatures::new(
-                    &alignment,
-                    fps[a].words,
-                    fps[b].words,
-                    cont,
-                    cos,
-                    vectors[a].entity_overlap(&vectors[b]),
-                );
-                features.hours_apart = hours_apart(&articles[a], &articles[b]);
-                Some(ScoredCandidate {
-                    a,
-                    b,
-                    features,
-                    alignment,
-                })
-            })
+            .filter_map(|&(a, b, cos, cont)| score_pair(a, b, cos, cont, &feats, &no_vectors))
             .collect();
+        // Semantic pass: the pairs that lexical evidence leaves open (not a copy or light rewrite),
+        // strongest first, as far as the sentence budget reaches; they are aligned again with
+        // embeddings. The budget keeps a large corpus from spending hours in the model.
+        let mut embedded_sentences = 0usize;
+        let mut semantic_pairs = 0usize;
+        if self.config.embedder.is_some() {
+            let classifier = &self.config.classifier;
+            let mut open: Vec<usize> = (0..scored.len())
+                .filter(|&k| !matches!(classifier.relation(&scored[k].features), Relation::Copy | Relation::LightRewrite))
+                .collect();
+            open.sort_by(|&x, &y| scored[y].features.cosine.total_cmp(&scored[x].features.cosine));
+            let mut chosen_docs = vec![false; docs.len()];
+            let mut chosen_pairs = Vec::new();
+            for k in open {
+                let (a, b) = (scored[k].a, scored[k].b);
+                let extra = [a, b].iter().filter(|&&d| !chosen_docs[d]).map(|&d| docs[d].sentences.len()).sum::<usize>();
+                if embedded_sentences + extra > self.config.semantic_budget {
+                    continue;
+                }
+                embedded_sentences += extra;
+                chosen_docs[a] = true;
+                chosen_docs[b] = true;
+                chosen_pairs.push(k);
+            }
+            let mut sem_feats: Vec<Option<Vec<SentenceFeatures>>> =
+                feats.iter().zip(&chosen_docs).map(|(f, &c)| if c { f.clone() } else { None }).collect();
+            let dv = self.embed_documents(&docs, &mut sem_feats);
+            if dv.iter().any(Option::is_some) {
+                let redone: Vec<(usize, Option<ScoredCandidate>)> = chosen_pairs
+                    .par_iter()
+                    .map(|&k| {
+                        let s = &scored[k];
+                        (k, score_pair(s.a, s.b, s.features.cosine, s.features.containment, &sem_feats, &dv))
+                    })
+                    .collect();
+                for (k, s) in redone {
+                    if let Some(s) = s {
+                        scored[k] = s;
+                        semantic_pairs += 1;
+                    }
+                }
+            } else {
+                embedded_sentences = 0;
+            }
+        }
         seconds.align = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
@@ -171,6 +251,8 @@ impl Engine {
             term_pairs: counters.terms + counters.sentence,
             candidate_pairs: cands.len(),
             aligned_pairs: kept.len(),
+            embedded_sentences,
+            semantic_pairs,
             all_pairs: n * n.saturating_sub(1) / 2,
             seconds,
         };
@@ -300,6 +382,7 @@ impl Engine {
             undirected,
             quotes,
             skipped: Vec::new(),
+            warnings: Vec::new(),
             stats: RunStats::default(),
         }
     }
@@ -366,8 +449,12 @@ impl Engine {
         a: usize,
         b: usize,
     ) -> ScoredCandidate {
-        let fa = align::sentence_features(&docs[a], stats);
-        let fb = align::sentence_features(&docs[b], stats);
+        let mut pair_feats = vec![None; docs.len()];
+        pair_feats[a] = Some(align::sentence_features(&docs[a], stats));
+        pair_feats[b] = Some(align::sentence_features(&docs[b], stats));
+        let doc_vectors = self.embed_documents(docs, &mut pair_feats);
+        let fa = pair_feats[a].take().unwrap_or_default();
+        let fb = pair_feats[b].take().unwrap_or_default();
         let alignment = align::align(
             &fa,
             &fb,
@@ -386,6 +473,8 @@ impl Engine {
             va.cosine(&vb),
             va.entity_overlap(&vb),
         );
+        let mut features = features;
+        features.semantic = semantic_cosine(&doc_vectors, a, b);
         ScoredCandidate {
             a,
             b,
@@ -396,9 +485,7 @@ impl Engine {
 
     /// Whether two sentences would be linked by the aligner, and how: `None` when not.
     pub fn sentence_link(&self, a: &str, b: &str) -> Option<(LinkKind, f64)> {
-        let stats = CorpusStats::default();
-        let fa = sentence_as_features(a, &stats);
-        let fb = sentence_as_features(b, &stats);
+        let (fa, fb) = self.sentence_pair_features(a, b);
         let v = self.config.similarity.similarity(&fa, &fb);
         (v >= self.config.align.link_threshold).then(|| {
             (
@@ -410,12 +497,65 @@ impl Engine {
 
     /// The similarity of two sentences under the configured similarity function.
     pub fn sentence_similarity(&self, a: &str, b: &str) -> f64 {
-        let stats = CorpusStats::default();
-        self.config.similarity.similarity(
-            &sentence_as_features(a, &stats),
-            &sentence_as_features(b, &stats),
-        )
+        let (fa, fb) = self.sentence_pair_features(a, b);
+        self.config.similarity.similarity(&fa, &fb)
     }
+
+    /// Features of two texts, each treated as one sentence, with embeddings when a model is set.
+    pub fn sentence_pair_features(&self, a: &str, b: &str) -> (SentenceFeatures, SentenceFeatures) {
+        let stats = CorpusStats::default();
+        let mut fa = sentence_as_features(a, &stats);
+        let mut fb = sentence_as_features(b, &stats);
+        if let Some(e) = &self.config.embedder {
+            if let Ok(v) = e.embed(&[a, b]) {
+                let mut it = v.into_iter();
+                fa.embedding = it.next().map(Into::into);
+                fb.embedding = it.next().map(Into::into);
+            }
+        }
+        (fa, fb)
+    }
+
+    /// Embeds every sentence of the documents that have features, in one batched call, and
+    /// returns each document's vector (the normalised mean of its sentences). Without a model, or
+    /// when the model fails, nothing changes and the run stays lexical.
+    fn embed_documents(
+        &self,
+        docs: &[Document],
+        feats: &mut [Option<Vec<SentenceFeatures>>],
+    ) -> Vec<Option<crate::semantic::Vector>> {
+        let mut out = vec![None; docs.len()];
+        let Some(embedder) = &self.config.embedder else {
+            return out;
+        };
+        let mut texts: Vec<&str> = Vec::new();
+        for (d, f) in docs.iter().zip(feats.iter()) {
+            if f.is_some() {
+                texts.extend((0..d.sentences.len()).map(|i| d.sentence_text(i)));
+            }
+        }
+        if texts.is_empty() {
+            return out;
+        }
+        let Ok(vectors) = embedder.embed(&texts) else {
+            return out;
+        };
+        let mut it = vectors.into_iter();
+        for (k, f) in feats.iter_mut().enumerate() {
+            if let Some(sf) = f {
+                for s in sf.iter_mut() {
+                    s.embedding = it.next().map(Into::into);
+                }
+                let vs: Vec<&[f32]> = sf.iter().filter_map(|s| s.embedding.as_deref()).collect();
+                out[k] = crate::semantic::mean(&vs);
+            }
+        }
+        out
+    }
+}
+
+fn semantic_cosine(v: &[Option<crate::semantic::Vector>], a: usize, b: usize) -> Option<f64> {
+    Some(crate::semantic::cosine(v.get(a)?.as_ref()?, v.get(b)?.as_ref()?).max(0.0))
 }
 
 fn hours_apart(a: &Article, b: &Article) -> Option<f64> {

@@ -30,6 +30,7 @@ pub mod params;
 pub mod quotes;
 pub mod read;
 pub mod report;
+pub mod semantic;
 pub mod story;
 pub mod text;
 

@@ -313,6 +313,12 @@ pub struct RunStats {
     pub aligned_pairs: usize,
     /// `n (n-1) / 2`, for comparison.
     pub all_pairs: u64,
+    /// Sentences embedded by the semantic model (0 when it is absent).
+    #[serde(default)]
+    pub embedded_sentences: usize,
+    /// Candidate pairs aligned again with embeddings.
+    #[serde(default)]
+    pub semantic_pairs: usize,
     /// Seconds spent in each stage.
     pub seconds: StageSeconds,
 }
@@ -353,6 +359,10 @@ pub struct Analysis {
     /// Inputs that were not analysed.
     #[serde(default)]
     pub skipped: Vec<Skipped>,
+    /// Problems that cost no article (a field of the wrong type, an unparseable date, hidden
+    /// files not read).
+    #[serde(default)]
+    pub warnings: Vec<Skipped>,
     /// Work counters.
     pub stats: RunStats,
 }

@@ -30,6 +30,13 @@ pub struct SentenceParams {
     pub context_threshold: f64,
     /// Share of the shorter side the ordered chain must cover.
     pub context_coverage: f64,
+    /// Weight of the embedding similarity in a sentence pair's similarity (semantic runs).
+    #[serde(default)]
+    pub w_semantic: f64,
+    /// Embedding cosine that counts as no similarity at all (unrelated sentences of one language
+    /// sit well above 0).
+    #[serde(default)]
+    pub semantic_floor: f64,
 }
 
 /// Pair classifier thresholds.
@@ -65,6 +72,9 @@ pub struct PairParams {
     /// Weight of the names-and-numbers overlap in the pair similarity.
     #[serde(default = "default_sim_entity")]
     pub sim_entity: f64,
+    /// Weight of the documents' embedding cosine in their topical similarity (semantic runs).
+    #[serde(default)]
+    pub topic_semantic: f64,
     /// Margin that maps to confidence 0.88 (tanh scale).
     pub confidence_scale: f64,
     /// Reports published further apart than this (hours) are a later development, not the
@@ -107,6 +117,13 @@ pub struct Params {
     pub story: StoryParams,
 }
 
+/// The compiled-in parameters of semantic runs (fitted with the embedding model present).
+pub static PARAMS_SEMANTIC: LazyLock<Params> = LazyLock::new(|| {
+    // Part of the source tree and checked by a unit test, like `params.json`.
+    serde_json::from_str(include_str!("params_semantic.json"))
+        .expect("params_semantic.json is valid")
+});
+
 /// The compiled-in parameters.
 pub static PARAMS: LazyLock<Params> = LazyLock::new(|| {
     // The file is part of the source tree and checked by a unit test, so a failure here is a
@@ -121,5 +138,7 @@ mod tests {
         let p = &*super::PARAMS;
         assert!(p.sentence.link_threshold > 0.0 && p.sentence.link_threshold < 1.0);
         assert!(p.pair.related_cosine <= p.pair.event_cosine);
+        let s = &*super::PARAMS_SEMANTIC;
+        assert!(s.sentence.w_semantic > 0.0 && s.sentence.w_semantic <= 1.0);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Stories are average-link clusters over the `same_event`-or-stronger pairs: edges are taken
 //! strongest first, and two clusters merge only when the mean similarity over *all* their cross
-//! pairs (pairs that were never candidates count as 0) reaches `link_average`. That is the guard
+//! pairs (pairs that were never candidates count as 0) reaches `link_average` — except along
+//! `copy` edges, which always merge (same text, same story). That is the guard
 //! against chaining: one weak link between two events cannot pull them together, because every
 //! other cross pair votes against it. Each merge looks at `|A|·|B|` pairs, capped at 64 members
 //! per side, so clustering stays linear in the number of candidate edges.
@@ -108,7 +109,10 @@ pub fn cluster(n: usize, pairs: &[ScoredPair], link_average: f64) -> Vec<Vec<usi
                 count += 1;
             }
         }
-        if count > 0 && total / count as f64 >= link_average {
+        // A copy is the same text: it joins its original's story whatever the rest of the
+        // cluster, so a story syndicated hundreds of times (whose copies are only chained by
+        // the candidate stage) stays one story.
+        if e.relation == Relation::Copy || count > 0 && total / count as f64 >= link_average {
             dsu.union(ra, rb);
         }
     }
@@ -280,6 +284,17 @@ mod tests {
         pairs.push(sp(2, 3, Relation::SameEvent, 0.35));
         let stories = cluster(6, &pairs, 0.2);
         assert_eq!(stories, vec![vec![0, 1, 2], vec![3, 4, 5]]);
+    }
+
+    /// Regression: 2,000 copies of one article, chained by the candidate stage (large LSH buckets
+    /// are chained, not paired exhaustively), were split into 182 stories by the average rule.
+    #[test]
+    fn chained_copies_stay_one_story() {
+        let pairs: Vec<ScoredPair> = (0..1999)
+            .map(|i| sp(i, i + 1, Relation::Copy, 1.0))
+            .collect();
+        let stories = cluster(2000, &pairs, 0.1);
+        assert_eq!(stories.len(), 1);
     }
 
     #[test]

@@ -32,6 +32,9 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::model::Article;
 
+/// Longest sentence kept whole, in words.
+pub const MAX_SENTENCE_TOKENS: usize = 150;
+
 /// A half-open byte range `[start, end)` into a document's original text.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
@@ -121,11 +124,25 @@ impl Document {
         for span in units {
             let first = doc.tokens.len();
             tokenize_into(&text, span, &mut doc.tokens, &mut doc.norm);
-            if doc.tokens.len() > first {
+            // A "sentence" of more than MAX_SENTENCE_TOKENS words is not one (a table, a list, text
+            // without punctuation): it is cut into chunks so per-sentence work stays bounded.
+            let mut start = first;
+            while start < doc.tokens.len() {
+                let end = (start + MAX_SENTENCE_TOKENS).min(doc.tokens.len());
+                let whole = start == first && end == doc.tokens.len();
+                let chunk = if whole {
+                    span
+                } else {
+                    Span {
+                        start: doc.tokens[start].span.start,
+                        end: doc.tokens[end - 1].span.end,
+                    }
+                };
                 doc.sentences.push(Sentence {
-                    span,
-                    tokens: first..doc.tokens.len(),
+                    span: chunk,
+                    tokens: start..end,
                 });
+                start = end;
             }
         }
         doc.text = text;
@@ -1010,6 +1027,21 @@ mod tests {
         }
         let norms: Vec<&str> = d.tokens.iter().map(|t| d.norm_of(t)).collect();
         assert_eq!(norms, vec!["ruiz's", "plan", "fine", "she", "said"]);
+    }
+
+    #[test]
+    fn overlong_sentences_are_cut_into_chunks() {
+        let text = "word ".repeat(400);
+        let d = Document::from_text("long", text);
+        assert_eq!(d.sentences.len(), 3);
+        assert!(d
+            .sentences
+            .iter()
+            .all(|s| s.tokens.len() <= MAX_SENTENCE_TOKENS));
+        assert_eq!(
+            d.sentences.iter().map(|s| s.tokens.len()).sum::<usize>(),
+            400
+        );
     }
 
     #[test]

@@ -1,0 +1,18 @@
+//! wiretrace-semantic: the offline semantic layer of wiretrace.
+//!
+//! [`model`] gets a pinned model package, verifies and caches it; [`embed`] runs it. The engine
+//! sees only the [`wiretrace::semantic::Embedder`] trait, so it works lexically when no model is
+//! installed.
+#![deny(missing_docs)]
+
+pub mod embed;
+pub mod model;
+
+pub use embed::BertEmbedder;
+pub use model::{ModelError, ModelSpec, MINILM};
+
+/// Loads the pinned MiniLM from the cache under `root`, fetching it first when `fetch` is true.
+pub fn load_minilm(root: &std::path::Path, fetch: bool) -> Result<BertEmbedder, ModelError> {
+    let dir = model::ensure(root, &MINILM, fetch)?;
+    BertEmbedder::load(MINILM.id, &dir)
+}
