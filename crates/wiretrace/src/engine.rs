@@ -167,14 +167,20 @@ impl Engine {
             needed[a] = true;
             needed[b] = true;
         }
-        let mut feats: Vec<Option<Vec<SentenceFeatures>>> = docs
+        let feats: Vec<Option<Vec<SentenceFeatures>>> = docs
             .par_iter()
             .zip(needed.par_iter())
             .map(|(d, &need)| need.then(|| align::sentence_features(d, &stats)))
             .collect();
-        let score_pair = |a: usize, b: usize, cos: f64, cont: f64, feats: &[Option<Vec<SentenceFeatures>>], dv: &[Option<crate::semantic::Vector>]| {
+        let score_pair = |a: usize,
+                          b: usize,
+                          cos: f64,
+                          cont: f64,
+                          feats: &[Option<Vec<SentenceFeatures>>],
+                          dv: &[Option<crate::semantic::Vector>]| {
             let (fa, fb) = (feats[a].as_ref()?, feats[b].as_ref()?);
-            let alignment = align::align(fa, fb, self.config.similarity.as_ref(), &self.config.align);
+            let alignment =
+                align::align(fa, fb, self.config.similarity.as_ref(), &self.config.align);
             let mut features = PairFeatures::new(
                 &alignment,
                 fps[a].words,
@@ -185,7 +191,12 @@ impl Engine {
             );
             features.hours_apart = hours_apart(&articles[a], &articles[b]);
             features.semantic = semantic_cosine(dv, a, b);
-            Some(ScoredCandidate { a, b, features, alignment })
+            Some(ScoredCandidate {
+                a,
+                b,
+                features,
+                alignment,
+            })
         };
         // Lexical pass over every candidate.
         let no_vectors = vec![None; docs.len()];
@@ -201,14 +212,28 @@ impl Engine {
         if self.config.embedder.is_some() {
             let classifier = &self.config.classifier;
             let mut open: Vec<usize> = (0..scored.len())
-                .filter(|&k| !matches!(classifier.relation(&scored[k].features), Relation::Copy | Relation::LightRewrite))
+                .filter(|&k| {
+                    !matches!(
+                        classifier.relation(&scored[k].features),
+                        Relation::Copy | Relation::LightRewrite
+                    )
+                })
                 .collect();
-            open.sort_by(|&x, &y| scored[y].features.cosine.total_cmp(&scored[x].features.cosine));
+            open.sort_by(|&x, &y| {
+                scored[y]
+                    .features
+                    .cosine
+                    .total_cmp(&scored[x].features.cosine)
+            });
             let mut chosen_docs = vec![false; docs.len()];
             let mut chosen_pairs = Vec::new();
             for k in open {
                 let (a, b) = (scored[k].a, scored[k].b);
-                let extra = [a, b].iter().filter(|&&d| !chosen_docs[d]).map(|&d| docs[d].sentences.len()).sum::<usize>();
+                let extra = [a, b]
+                    .iter()
+                    .filter(|&&d| !chosen_docs[d])
+                    .map(|&d| docs[d].sentences.len())
+                    .sum::<usize>();
                 if embedded_sentences + extra > self.config.semantic_budget {
                     continue;
                 }
@@ -217,15 +242,28 @@ impl Engine {
                 chosen_docs[b] = true;
                 chosen_pairs.push(k);
             }
-            let mut sem_feats: Vec<Option<Vec<SentenceFeatures>>> =
-                feats.iter().zip(&chosen_docs).map(|(f, &c)| if c { f.clone() } else { None }).collect();
+            let mut sem_feats: Vec<Option<Vec<SentenceFeatures>>> = feats
+                .iter()
+                .zip(&chosen_docs)
+                .map(|(f, &c)| if c { f.clone() } else { None })
+                .collect();
             let dv = self.embed_documents(&docs, &mut sem_feats);
             if dv.iter().any(Option::is_some) {
                 let redone: Vec<(usize, Option<ScoredCandidate>)> = chosen_pairs
                     .par_iter()
                     .map(|&k| {
                         let s = &scored[k];
-                        (k, score_pair(s.a, s.b, s.features.cosine, s.features.containment, &sem_feats, &dv))
+                        (
+                            k,
+                            score_pair(
+                                s.a,
+                                s.b,
+                                s.features.cosine,
+                                s.features.containment,
+                                &sem_feats,
+                                &dv,
+                            ),
+                        )
                     })
                     .collect();
                 for (k, s) in redone {
