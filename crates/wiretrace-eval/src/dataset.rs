@@ -17,23 +17,27 @@ pub enum Dataset {
     Clough,
     /// Reuters-21578: throughput and exact / near-duplicate detection.
     Reuters,
+    /// The team's quote gold set over ECB+ and SemEval texts: quote extraction and speakers.
+    Quotes,
     /// Every data set above, in that order.
     All,
 }
 
 impl Dataset {
     /// The single data sets, in the order `all` runs them.
-    pub const SINGLE: [Dataset; 5] = [
+    pub const SINGLE: [Dataset; 6] = [
         Dataset::Msrp,
         Dataset::EcbPlus,
         Dataset::Semeval8,
         Dataset::Clough,
         Dataset::Reuters,
+        Dataset::Quotes,
     ];
 
     /// Every name [`Dataset::from_str`] accepts, for help and error texts.
-    pub const NAMES: [&'static str; 6] =
-        ["msrp", "ecbplus", "semeval8", "clough", "reuters", "all"];
+    pub const NAMES: [&'static str; 7] = [
+        "msrp", "ecbplus", "semeval8", "clough", "reuters", "quotes", "all",
+    ];
 
     /// The command-line name (also the `"dataset"` value of the JSON output).
     pub fn name(self) -> &'static str {
@@ -43,6 +47,7 @@ impl Dataset {
             Dataset::Semeval8 => "semeval8",
             Dataset::Clough => "clough",
             Dataset::Reuters => "reuters",
+            Dataset::Quotes => "quotes",
             Dataset::All => "all",
         }
     }
@@ -55,11 +60,13 @@ impl Dataset {
             Dataset::Semeval8 => Some("semeval2022_task8_sample"),
             Dataset::Clough => Some("clough_stevenson"),
             Dataset::Reuters => Some("reuters21578"),
+            // The gold set reads texts from two data sets: the root itself.
+            Dataset::Quotes => Some("."),
             Dataset::All => None,
         }
     }
 
-    /// The single data sets this one stands for: itself, or all five for `All`.
+    /// The single data sets this one stands for: itself, or all of them for `All`.
     pub fn expand(self) -> Vec<Dataset> {
         match self {
             Dataset::All => Dataset::SINGLE.to_vec(),

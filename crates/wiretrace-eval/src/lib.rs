@@ -37,7 +37,7 @@ pub use report::{render_table, DatasetReport, MetricRow, Table};
 ///
 /// Folders: for a single data set, `data` is its folder, defaulting to
 /// `shared_root/<folder>`; for `All`, `data` (if given) replaces `shared_root` as the parent of
-/// the five default folders. Every folder is checked before anything runs, so `all` fails fast
+/// the default folders. Every folder is checked before anything runs, so `all` fails fast
 /// naming the missing path; a missing file inside a folder fails with the file and folder.
 pub fn run(
     dataset: Dataset,
@@ -71,7 +71,7 @@ pub fn plan(
         };
         if !dir.is_dir() {
             let hint = if dataset == Dataset::All {
-                "`eval all` expects the five data set folders under one directory"
+                "`eval all` expects the data set folders under one directory"
             } else {
                 "pass --data DIR to point at it"
             };
@@ -90,6 +90,7 @@ pub fn run_one(dataset: Dataset, dir: &Path, engine: &Engine) -> Result<DatasetR
         Dataset::Semeval8 => runners::run_semeval8(engine, dir),
         Dataset::Clough => runners::run_clough(engine, dir),
         Dataset::Reuters => runners::run_reuters(engine, dir),
+        Dataset::Quotes => runners::run_quotes(engine, dir),
         Dataset::All => bail!("run_one takes a single data set; use run() for `all`"),
     }
 }
@@ -102,14 +103,15 @@ mod tests {
     fn plan_resolves_folders() {
         let root = tempfile::tempdir().expect("tempdir");
         for d in Dataset::SINGLE {
-            std::fs::create_dir(root.path().join(d.folder().expect("single"))).expect("mkdir");
+            std::fs::create_dir_all(root.path().join(d.folder().expect("single"))).expect("mkdir");
         }
         let all = plan(Dataset::All, None, root.path()).expect("all present");
-        assert_eq!(all.len(), 5);
+        assert_eq!(all.len(), Dataset::SINGLE.len());
+        assert_eq!(all.last(), Some(&(Dataset::Quotes, root.path().join("."))));
         assert_eq!(all[1], (Dataset::EcbPlus, root.path().join("ecb_plus")));
 
         let via_data = plan(Dataset::All, Some(root.path()), Path::new("/nope")).expect("root");
-        assert_eq!(via_data.len(), 5);
+        assert_eq!(via_data.len(), Dataset::SINGLE.len());
 
         let custom = root.path().join("msrp");
         let one = plan(Dataset::Clough, Some(&custom), Path::new("/nope")).expect("custom dir");

@@ -699,3 +699,231 @@ mod tests {
         assert_eq!(parse_vm_hwm_mb("VmHWM: lots kB"), None);
     }
 }
+
+/// Quotes: the engine's extractor on every gold article, matched one-to-one with the gold
+/// quotes (greedily, best overlap first). Overlap is the Jaccard of the byte sets (a gold quote
+/// split in parts counts its parts only), reported at three strictnesses: `exact` (same bytes),
+/// `overlap` (≥ 0.8) and `any` (> 0). Speaker accuracy is over the quotes matched at ≥ 0.8: the
+/// same person (equal names, or equal last words: "Ruiz" for "Ana Ruiz"), or both unknown.
+pub fn run_quotes(_engine: &Engine, dir: &Path) -> Result<DatasetReport> {
+    use crate::loaders::quotes;
+    let started = Instant::now();
+    let set = quotes::load(dir)?;
+    let per_article: Vec<QuoteCounts> = set
+        .articles
+        .par_iter()
+        .map(|g| {
+            let doc = wiretrace::text::Document::from_article(&g.article);
+            let sys: Vec<(usize, usize, Option<String>)> = wiretrace::quotes::extract(&doc)
+                .into_iter()
+                .map(|q| (q.span.start, q.span.end, q.speaker))
+                .collect();
+            score_quotes(&g.quotes, &g.not_quotes, &sys)
+        })
+        .collect();
+    let mut c = QuoteCounts::default();
+    for x in per_article {
+        c.add(&x);
+    }
+    let f1 = |m: usize| {
+        let (p, r) = (
+            m as f64 / c.system.max(1) as f64,
+            m as f64 / c.gold.max(1) as f64,
+        );
+        (
+            p,
+            r,
+            if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            },
+        )
+    };
+    let (p8, r8, f8) = f1(c.overlap);
+    let (_, _, fx) = f1(c.exact);
+    let (_, _, fa) = f1(c.any);
+    // Anchors: issue 6, citron (BBC) on PARC 3.0: quote F1 0.57 exact, 0.83 overlap; speaker
+    // F1 0.82-0.85. Different corpus and annotation: for orientation only.
+    let metrics = vec![
+        MetricRow::new("quote_f1", f8).anchor("citron, PARC 3.0, overlap (issue 6)", 0.83),
+        MetricRow::new("quote_precision", p8),
+        MetricRow::new("quote_recall", r8),
+        MetricRow::new("quote_f1_exact", fx).anchor("citron, PARC 3.0, exact (issue 6)", 0.57),
+        MetricRow::new("quote_f1_any", fa),
+        MetricRow::new(
+            "speaker_accuracy",
+            c.speaker_ok as f64 / c.overlap.max(1) as f64,
+        )
+        .anchor("citron, PARC 3.0, speaker F1 (issue 6)", 0.82),
+        MetricRow::new("not_quote_hits", c.not_quote_hits as f64),
+    ];
+    let mut notes = vec![
+        format!(
+            "{} gold quotes in {} articles (testdata/quotes, written by the team); {} extracted",
+            c.gold,
+            set.articles.len(),
+            c.system
+        ),
+        "not_quote_hits: extracted spans that overlap a title, nickname or scare quote the gold \
+         set marks as not a quote"
+            .to_string(),
+        DEV_NOTE.replace("{portion}", "ECB+ topics 1–35 and the SemEval sample texts"),
+    ];
+    if !set.skipped.is_empty() {
+        notes.push(format!("gold: {}", set.skipped));
+    }
+    Ok(DatasetReport {
+        dataset: "quotes".into(),
+        split: "testdata/quotes/gold.jsonl".into(),
+        items: c.gold,
+        seconds: started.elapsed().as_secs_f64(),
+        metrics,
+        notes,
+        tables: Vec::new(),
+    })
+}
+
+/// Matching counts of one or more articles.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct QuoteCounts {
+    /// Gold quotes.
+    pub gold: usize,
+    /// Extracted quotes.
+    pub system: usize,
+    /// Matched with identical bytes.
+    pub exact: usize,
+    /// Matched at Jaccard ≥ 0.8.
+    pub overlap: usize,
+    /// Matched at any overlap.
+    pub any: usize,
+    /// Of `overlap`, speaker right.
+    pub speaker_ok: usize,
+    /// Extracted spans overlapping a marked non-quote.
+    pub not_quote_hits: usize,
+}
+
+impl QuoteCounts {
+    fn add(&mut self, o: &QuoteCounts) {
+        self.gold += o.gold;
+        self.system += o.system;
+        self.exact += o.exact;
+        self.overlap += o.overlap;
+        self.any += o.any;
+        self.speaker_ok += o.speaker_ok;
+        self.not_quote_hits += o.not_quote_hits;
+    }
+}
+
+/// Same speaker: equal names, or equal last words, case-insensitively; or both unknown.
+fn same_speaker(gold: Option<&str>, sys: Option<&str>) -> bool {
+    match (gold, sys) {
+        (None, None) => true,
+        (Some(g), Some(s)) => {
+            let (g, s) = (g.to_lowercase(), s.to_lowercase());
+            g == s || g.split_whitespace().last() == s.split_whitespace().last()
+        }
+        _ => false,
+    }
+}
+
+/// Scores extracted `(start, end, speaker)` spans against the gold quotes of one article.
+pub fn score_quotes(
+    gold: &[crate::loaders::quotes::GoldQuote],
+    not_quotes: &[(usize, usize)],
+    sys: &[(usize, usize, Option<String>)],
+) -> QuoteCounts {
+    let inter = |a: (usize, usize), b: (usize, usize)| a.1.min(b.1).saturating_sub(a.0.max(b.0));
+    let jaccard = |g: &crate::loaders::quotes::GoldQuote, s: (usize, usize)| {
+        let i: usize = g.parts.iter().map(|&p| inter(p, s)).sum();
+        let len: usize = g.parts.iter().map(|p| p.1 - p.0).sum();
+        let u = len + (s.1 - s.0) - i;
+        if u == 0 {
+            0.0
+        } else {
+            i as f64 / u as f64
+        }
+    };
+    let mut cells: Vec<(f64, usize, usize)> = Vec::new();
+    for (gi, g) in gold.iter().enumerate() {
+        for (si, s) in sys.iter().enumerate() {
+            let j = jaccard(g, (s.0, s.1));
+            if j > 0.0 {
+                cells.push((j, gi, si));
+            }
+        }
+    }
+    cells.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let (mut used_g, mut used_s) = (vec![false; gold.len()], vec![false; sys.len()]);
+    let mut c = QuoteCounts {
+        gold: gold.len(),
+        system: sys.len(),
+        ..QuoteCounts::default()
+    };
+    for (j, gi, si) in cells {
+        if used_g[gi] || used_s[si] {
+            continue;
+        }
+        used_g[gi] = true;
+        used_s[si] = true;
+        c.any += 1;
+        if j >= 0.8 {
+            c.overlap += 1;
+            if same_speaker(gold[gi].speaker.as_deref(), sys[si].2.as_deref()) {
+                c.speaker_ok += 1;
+            }
+        }
+        if j >= 1.0 - 1e-12 {
+            c.exact += 1;
+        }
+    }
+    c.not_quote_hits = sys
+        .iter()
+        .filter(|s| not_quotes.iter().any(|&n| inter(n, (s.0, s.1)) > 0))
+        .count();
+    c
+}
+
+#[cfg(test)]
+mod quote_scoring_tests {
+    use super::*;
+    use crate::loaders::quotes::GoldQuote;
+
+    fn gold(parts: Vec<(usize, usize)>, speaker: Option<&str>) -> GoldQuote {
+        GoldQuote {
+            parts,
+            speaker: speaker.map(str::to_string),
+            kind: "direct".into(),
+            sha: String::new(),
+        }
+    }
+
+    #[test]
+    fn spans_match_one_to_one_at_three_strictnesses() {
+        let g = vec![
+            gold(vec![(10, 60)], Some("Ana Ruiz")),
+            gold(vec![(100, 120), (140, 160)], None),
+            gold(vec![(200, 210)], Some("Tomas Beltran")),
+        ];
+        let s = vec![
+            (10, 60, Some("Ruiz".to_string())), // exact, surname only: right speaker
+            (100, 120, None),                   // half of a split quote: any, not overlap
+            (100, 121, None),                   // the same gold quote again: no second match
+            (300, 320, Some("X".into())),       // nothing
+            (205, 210, Some("Beltran".into())), // 0.5 of the gold: any only
+        ];
+        let c = score_quotes(&g, &[(300, 305)], &s);
+        assert_eq!((c.gold, c.system), (3, 5));
+        assert_eq!((c.exact, c.overlap, c.any), (1, 1, 3));
+        assert_eq!(c.speaker_ok, 1);
+        assert_eq!(c.not_quote_hits, 1);
+    }
+
+    #[test]
+    fn speakers_agree_on_surnames_and_on_unknown() {
+        assert!(same_speaker(Some("Ana Ruiz"), Some("ruiz")));
+        assert!(same_speaker(None, None));
+        assert!(!same_speaker(Some("Ana Ruiz"), None));
+        assert!(!same_speaker(Some("Ana Ruiz"), Some("Beltran")));
+    }
+}

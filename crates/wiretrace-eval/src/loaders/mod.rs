@@ -9,6 +9,7 @@
 pub mod clough;
 pub mod ecbplus;
 pub mod msrp;
+pub mod quotes;
 pub mod reuters;
 pub mod semeval;
 
