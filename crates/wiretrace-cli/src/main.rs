@@ -24,9 +24,11 @@ struct Cli {
     /// Folder of the semantic model cache (default: WIRETRACE_MODEL_DIR, else the user cache dir).
     #[arg(long, global = true, value_name = "DIR")]
     model_dir: Option<PathBuf>,
-    /// Use the sentence-embedding model (experimental: fetched once on first use; see README).
+    /// Run lexically, without the sentence-embedding model (which is otherwise fetched once on
+    /// first use and loaded from the cache): faster, but spun copies that share few words with
+    /// their source are missed.
     #[arg(long, global = true)]
-    semantic: bool,
+    no_model: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,7 +109,7 @@ fn main() -> ExitCode {
     };
     let model = commands::ModelChoice {
         dir: cli.model_dir.clone(),
-        enabled: cli.semantic,
+        enabled: !cli.no_model,
     };
     let result = match cli.command {
         Command::Demo(out) => commands::demo(&out.into(), color, &model),

@@ -6,10 +6,34 @@ use std::collections::{HashMap, HashSet};
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// The binary, lexical (`--no-model`): these tests pin the engine without the model, so they
+/// hold on a machine that has never fetched it. The semantic run has tests of its own below.
 fn wiretrace() -> Command {
+    let mut c = wiretrace_with_model();
+    c.arg("--no-model");
+    c
+}
+
+fn wiretrace_with_model() -> Command {
     let mut c = Command::cargo_bin("wiretrace").expect("binary built");
     c.env_remove("NO_COLOR");
     c
+}
+
+/// Whether the embedding model is in the cache (`.ci/run` fetches it first; a developer gets it
+/// with `wiretrace model fetch`). The semantic tests skip, saying so, when it is not: a test must
+/// not download 85 MB behind the developer's back.
+fn model_installed() -> bool {
+    let out = wiretrace_with_model()
+        .args(["model", "status", "--json"])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let installed = v["installed"].as_bool() == Some(true);
+    if !installed {
+        eprintln!("skipped: the embedding model is not installed (run `wiretrace model fetch`)");
+    }
+    installed
 }
 
 fn demo_json() -> Value {
@@ -354,5 +378,119 @@ fn hundred_megabyte_file_is_skipped_not_fatal() {
             .unwrap()
             .contains("over the 2048 KB limit"),
         "{skipped:?}"
+    );
+}
+
+#[test]
+fn semantic_demo_finds_the_spun_copy_and_shows_its_alignment() {
+    if !model_installed() {
+        return;
+    }
+    let out = wiretrace_with_model()
+        .args(["demo", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["stats"]["semantic_pairs"].as_u64().unwrap_or(0) > 0,
+        "{}",
+        v["stats"]
+    );
+    let w = "wire-original";
+    assert_eq!(relation(&v, w, "verbatim-reprint").as_deref(), Some("copy"));
+    assert_eq!(
+        relation(&v, w, "light-rewrite").as_deref(),
+        Some("light_rewrite")
+    );
+    assert_eq!(
+        relation(&v, w, "spun-copy").as_deref(),
+        Some("heavy_rewrite")
+    );
+    assert_eq!(
+        relation(&v, w, "independent-report").as_deref(),
+        Some("same_event")
+    );
+    assert_eq!(
+        relation(&v, "independent-report", "spun-copy").as_deref(),
+        Some("same_event")
+    );
+    // The follow-up, two days later, is a later development even though the undated spun copy
+    // sits close to it: it stays out of the strike story.
+    assert_eq!(story_of(&v, "spun-copy"), story_of(&v, w));
+    assert_ne!(story_of(&v, "follow-up"), story_of(&v, w));
+    // The spun copy's alignment follows the wire sentence by sentence.
+    let pair = v["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            let ids = [p["a"].as_str().unwrap(), p["b"].as_str().unwrap()];
+            ids.contains(&w) && ids.contains(&"spun-copy")
+        })
+        .unwrap();
+    let links = pair["alignments"].as_array().unwrap();
+    assert!(links.len() >= 10, "{} links", links.len());
+    let in_order = links
+        .windows(2)
+        .filter(|l| l[0]["b"].as_u64() < l[1]["b"].as_u64())
+        .count();
+    assert_eq!(in_order, links.len() - 1);
+    // The report shows those aligned sentences.
+    let out = wiretrace_with_model()
+        .args(["demo", "--color", "never", "--show-pairs", "20"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("wire-original ↔ spun-copy  heavy_rewrite"),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_a_model_the_run_is_lexical_and_says_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // No python3 on PATH: the automatic fetch fails at once, as it would offline.
+    let out = wiretrace_with_model()
+        .args(["demo", "--json", "--model-dir"])
+        .arg(dir.path())
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("running without the semantic model").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("wiretrace model fetch"), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["stats"]["semantic_pairs"], 0);
+    assert_eq!(
+        relation(&v, "wire-original", "verbatim-reprint").as_deref(),
+        Some("copy")
+    );
+    // The failure is remembered: the next run does not try again (and says why).
+    assert!(dir.path().join(".fetch-failed").exists());
+    let again = wiretrace_with_model()
+        .args(["demo", "--json", "--model-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("fetching it failed"), "{err}");
+    assert!(
+        !err.contains("fetching the sentence-embedding model"),
+        "{err}"
     );
 }

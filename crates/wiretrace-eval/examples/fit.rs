@@ -3,7 +3,9 @@
 //!
 //! 1. sentence similarity weights and the link threshold on MSRP train (accuracy);
 //! 2. the derivation thresholds (copy / light / heavy) and the context-link parameters on
-//!    Clough & Stevenson tasks a–c (4-class accuracy, then 2-class);
+//!    Clough & Stevenson tasks a–c (4-class accuracy, then 2-class); with the model, the
+//!    semantic heavy-rewrite rung takes its chain coverage from the context links and its link
+//!    cosine from MSRP (the cosine that alone best separates paraphrases);
 //! 3. the weights of the pair similarity on the SemEval-2022 Task 8 training-file pairs (Pearson
 //!    with the human scores, monolingual pairs);
 //! 4. the same-event cosine and the story merge threshold on ECB+ topics 1–35 (B³ F1 of the
@@ -41,8 +43,9 @@ fn main() -> Result<()> {
     let semantic = args.iter().any(|a| a == "--semantic");
     let embedder: Option<Arc<dyn Embedder>> = if semantic {
         let root = wiretrace_semantic::model::cache_root(None);
-        let e =
-            wiretrace_semantic::load_minilm(&root, true).context("loading the embedding model")?;
+        let (e, fast) =
+            wiretrace_semantic::load_models(&root, true).context("loading the embedding model")?;
+        let _ = DOC_MODEL.set(Arc::new(fast));
         Some(Arc::new(Cached::new(e)))
     } else {
         None
@@ -172,6 +175,14 @@ fn main() -> Result<()> {
                 }
             }
         }
+        // The semantic heavy-rewrite rung asks that linked sentences mean the same on average:
+        // the embedding cosine that best separates MSRP paraphrases by itself.
+        let mut alone: Vec<(f64, bool)> =
+            cos.iter().zip(&sig).map(|(c, (_, y))| (*c, *y)).collect();
+        alone.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let (aacc, _, athr) = best_threshold(&alone);
+        params.pair.heavy_semantic = round3(athr);
+        eprintln!("MSRP train, embedding cosine alone: accuracy {aacc:.3} at cosine {athr:.3}");
         params.sentence.w_semantic = best_sem.2;
         params.sentence.semantic_floor = best_sem.3;
         params.sentence.link_threshold = round3(best_sem.4);
@@ -271,10 +282,39 @@ fn main() -> Result<()> {
         .iter()
         .map(ecbplus::EcbDocument::to_article)
         .collect();
-    let engine = engine_with(&params, embedder.as_ref());
-    let feats = engine.candidate_features(&arts);
     let gold_sub: Vec<&str> = ecb.documents.iter().map(|d| d.subtopic.as_str()).collect();
     let gold_topic: Vec<&str> = ecb.documents.iter().map(|d| d.topic.as_str()).collect();
+    // Semantic blocking: the document-embedding cosine that best tells same-topic pairs from
+    // the rest over all pairs (a blocker must find the related, not only the same event).
+    if let Some(doc) = DOC_MODEL.get() {
+        let norms: Vec<String> = arts
+            .iter()
+            .map(|a| wiretrace::text::Document::from_article(a).norm)
+            .collect();
+        let texts: Vec<&str> = norms.iter().map(String::as_str).collect();
+        let vs = doc.embed(&texts).map_err(anyhow::Error::msg)?;
+        let mut all: Vec<(f64, bool)> = (0..vs.len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let (vs, gold_topic) = (&vs, &gold_topic);
+                (i + 1..vs.len()).map(move |j| {
+                    (
+                        wiretrace::semantic::cosine(&vs[i], &vs[j]),
+                        gold_topic[i] == gold_topic[j],
+                    )
+                })
+            })
+            .collect();
+        all.par_sort_by(|x, y| x.0.total_cmp(&y.0));
+        let (bacc, bf1, bthr) = best_threshold(&all);
+        params.pair.block_semantic = round3(bthr);
+        eprintln!(
+            "ECB+ 1-35, all {} pairs: same topic at document-embedding cosine >= {:.3} (accuracy {:.3}, F1 {:.3}): the semantic blocking floor",
+            all.len(), bthr, bacc, bf1
+        );
+    }
+    let engine = engine_with(&params, embedder.as_ref());
+    let feats = engine.candidate_features(&arts);
     // Same event: a pair decision (same sub-topic or not) among candidate pairs.
     let mut ev: Vec<(f64, bool)> = feats
         .iter()
@@ -366,6 +406,11 @@ fn fit_clough(
             let mut p = base.clone();
             p.sentence.context_threshold = ct;
             p.sentence.context_coverage = cc;
+            // The semantic rung's chain is the one context links stand on: "sentence by
+            // sentence" is one definition, so one parameter.
+            if embedder.is_some() {
+                p.pair.heavy_chain = cc;
+            }
             let engine = engine_with(&p, embedder);
             let items: Vec<(Option<PairFeatures>, clough::CloughClass)> = cl
                 .tasks
@@ -442,6 +487,9 @@ fn fit_clough(
     let mut centre = plateau[0].clone();
     centre.sentence.context_threshold = median(&|p| p.sentence.context_threshold);
     centre.sentence.context_coverage = median(&|p| p.sentence.context_coverage);
+    if embedder.is_some() {
+        centre.pair.heavy_chain = centre.sentence.context_coverage;
+    }
     centre.pair.copy_verbatim = median(&|p| p.pair.copy_verbatim);
     centre.pair.light_reuse = median(&|p| p.pair.light_reuse);
     centre.pair.heavy_reuse = median(&|p| p.pair.heavy_reuse);
@@ -459,8 +507,12 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// The document (static) model of a semantic fit.
+static DOC_MODEL: std::sync::OnceLock<Arc<dyn Embedder>> = std::sync::OnceLock::new();
+
 fn engine_with(p: &Params, embedder: Option<&Arc<dyn Embedder>>) -> Engine {
-    Engine::new(Config::from_params(p, embedder.cloned()))
+    let doc = embedder.and_then(|_| DOC_MODEL.get().cloned());
+    Engine::new(Config::from_params(p, embedder.cloned()).with_doc_embedder(doc))
 }
 
 fn scored(feats: &[(usize, usize, PairFeatures)], c: &Classifier) -> Vec<ScoredPair> {
@@ -477,6 +529,7 @@ fn scored(feats: &[(usize, usize, PairFeatures)], c: &Classifier) -> Vec<ScoredP
                 length_ratio: f.length_ratio,
                 verbatim_short: f.verbatim_short,
                 a_is_short: true,
+                later_development: c.later_development(f),
             })
         })
         .collect()

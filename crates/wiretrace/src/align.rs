@@ -413,6 +413,15 @@ pub struct Alignment {
     /// links; 1 when the links carry none). Rewrites, even spun ones, keep the figures; wire
     /// templates (earnings, dividends, bond issues) keep the words and change the figures.
     pub number_agreement: f64,
+    /// Share of a's words covered by the heaviest monotone chain of links (links increasing in
+    /// both documents). A rewrite follows its source in order; independent reports of an event
+    /// share scattered sentences. This is the order-aware coverage the classifier reads.
+    pub chain_a: f64,
+    /// Share of b's words covered by the same chain.
+    pub chain_b: f64,
+    /// Mean embedding cosine of the links (weighted by words) when the sentences carry
+    /// embeddings; `None` without a model.
+    pub link_semantic: Option<f64>,
 }
 
 /// Sentences per document that take part in an alignment.
@@ -467,6 +476,9 @@ pub fn align(
         covered_b: m.covered_a,
         mean_similarity: m.mean_similarity,
         number_agreement: m.number_agreement,
+        chain_a: m.chain_b,
+        chain_b: m.chain_a,
+        link_semantic: m.link_semantic,
     }
 }
 
@@ -588,9 +600,16 @@ fn align_ordered(
     let mut sim_sum = 0.0;
     let mut sim_words = 0usize;
     let (mut fact_shared, mut fact_total) = (0usize, 0usize);
+    let mut link_words = Vec::with_capacity(links.len());
+    let (mut sem_sum, mut sem_words) = (0.0, 0usize);
     for (i, j, ie, je, v) in links {
         let ga = gather(fa, i, ie);
         let gb = gather(fb, j, je);
+        link_words.push((ga.words, gb.words));
+        if let (Some(x), Some(y)) = (&ga.embedding, &gb.embedding) {
+            sem_sum += crate::semantic::cosine(x, y) * (ga.words + gb.words) as f64;
+            sem_words += ga.words + gb.words;
+        }
         let kind = link_kind(&ga, &gb, config);
         let k = kind as usize;
         covered_a[k] += ga.words;
@@ -609,7 +628,11 @@ fn align_ordered(
         });
     }
     let order = order_coherence(&out);
+    let (chain_words_a, chain_words_b) = monotone_chain(&out, &link_words);
     Alignment {
+        chain_a: ratio(chain_words_a, words_a),
+        chain_b: ratio(chain_words_b, words_b),
+        link_semantic: (sem_words > 0).then(|| sem_sum / sem_words as f64),
         reuse_a: ratio(covered_a.iter().sum(), words_a),
         reuse_b: ratio(covered_b.iter().sum(), words_b),
         covered_a,
@@ -626,6 +649,39 @@ fn align_ordered(
             1.0
         },
         links: out,
+    }
+}
+
+/// Words on each side covered by the heaviest chain of links that increase in both documents
+/// (`links` sorted by a; `words[k]` = words of link k on each side). Quadratic in the links,
+/// which are bounded by the sentences of the shorter side.
+fn monotone_chain(links: &[AlignmentLink], words: &[(usize, usize)]) -> (usize, usize) {
+    let n = links.len();
+    let weight = |k: usize| words[k].0 + words[k].1;
+    let mut best = vec![0usize; n];
+    let mut prev = vec![usize::MAX; n];
+    for k in 0..n {
+        best[k] = weight(k);
+        for m in 0..k {
+            let follows = links[m].a_end.unwrap_or(links[m].a) < links[k].a
+                && links[m].b_end.unwrap_or(links[m].b) < links[k].b;
+            if follows && best[m] + weight(k) > best[k] {
+                best[k] = best[m] + weight(k);
+                prev[k] = m;
+            }
+        }
+    }
+    let Some(mut k) = (0..n).max_by_key(|&k| best[k]) else {
+        return (0, 0);
+    };
+    let (mut wa, mut wb) = (0, 0);
+    loop {
+        wa += words[k].0;
+        wb += words[k].1;
+        if prev[k] == usize::MAX {
+            return (wa, wb);
+        }
+        k = prev[k];
     }
 }
 

@@ -67,6 +67,28 @@ pub mod via {
     pub const SENTENCE: u8 = 2;
     /// Shared rare terms.
     pub const TERMS: u8 = 4;
+    /// Nearest neighbours by document embedding.
+    pub const SEMANTIC: u8 = 8;
+}
+
+/// Adds embedding-neighbour pairs to sorted candidates (flag [`via::SEMANTIC`]); returns how
+/// many pairs no other blocker had proposed.
+pub fn add_neighbours(cands: &mut Vec<CandidatePair>, pairs: &[(u32, u32)]) -> usize {
+    let mut fresh = Vec::new();
+    for &(a, b) in pairs {
+        match cands.binary_search_by_key(&(a, b), |p| (p.a, p.b)) {
+            Ok(k) => cands[k].via |= via::SEMANTIC,
+            Err(_) => fresh.push(CandidatePair {
+                a,
+                b,
+                via: via::SEMANTIC,
+            }),
+        }
+    }
+    let n = fresh.len();
+    cands.extend(fresh);
+    cands.sort_unstable_by_key(|p| (p.a, p.b));
+    n
 }
 
 /// A pair of document indices `a < b` and the blockers that proposed it.
@@ -126,6 +148,8 @@ pub struct CandidateStats {
     pub sentence: usize,
     /// Pairs from rare terms.
     pub terms: usize,
+    /// Pairs only the embedding neighbours proposed.
+    pub semantic: usize,
 }
 
 /// Finds candidate pairs among fingerprints.

@@ -59,6 +59,12 @@ pub struct PairFeatures {
     /// Cosine of the documents' embeddings (mean of their sentences), when a model is present.
     #[serde(default)]
     pub semantic: Option<f64>,
+    /// Share of the shorter side covered by the heaviest monotone chain of links.
+    #[serde(default)]
+    pub chain_short: f64,
+    /// Mean embedding cosine of the links, when a model is present.
+    #[serde(default)]
+    pub link_semantic: Option<f64>,
 }
 
 impl PairFeatures {
@@ -73,10 +79,10 @@ impl PairFeatures {
         entity_overlap: f64,
     ) -> Self {
         let a_short = words_a <= words_b;
-        let (cov, words, reuse_short, reuse_long) = if a_short {
-            (al.covered_a, words_a, al.reuse_a, al.reuse_b)
+        let (cov, words, reuse_short, reuse_long, chain_short) = if a_short {
+            (al.covered_a, words_a, al.reuse_a, al.reuse_b, al.chain_a)
         } else {
-            (al.covered_b, words_b, al.reuse_b, al.reuse_a)
+            (al.covered_b, words_b, al.reuse_b, al.reuse_a, al.chain_b)
         };
         let share = |x: usize| {
             if words == 0 {
@@ -102,6 +108,8 @@ impl PairFeatures {
             links: al.links.len(),
             hours_apart: None,
             semantic: None,
+            chain_short,
+            link_semantic: al.link_semantic,
         }
     }
 
@@ -171,6 +179,37 @@ impl Classifier {
             && f.mean_similarity >= p.heavy_similarity
             && f.number_agreement >= p.heavy_numbers
             && f.links >= 2
+            || self.chain_ok(f)
+    }
+
+    /// The semantic heavy-rewrite rung: the links form one monotone chain through the shorter
+    /// side and mean the same thing, though they share few words (a spun or condensed copy).
+    fn chain_ok(&self, f: &PairFeatures) -> bool {
+        let p = &self.params;
+        f.link_semantic.is_some_and(|s| s >= p.heavy_semantic)
+            && f.chain_short >= p.heavy_chain
+            && f.number_agreement >= p.heavy_numbers
+            && f.links >= 3
+    }
+
+    /// True when the pair tells the same event by its topic but was published further apart
+    /// than the event window: `related` as a later development (and not derived text).
+    pub fn later_development(&self, f: &PairFeatures) -> bool {
+        let p = &self.params;
+        self.relation(f) == Relation::Related
+            && f.topic(p) >= p.event_cosine
+            && f.hours_apart.is_some_and(|h| h > p.event_window_hours)
+    }
+
+    /// Signed distance of a pair to the chain rung (positive inside it).
+    fn chain_margin(&self, f: &PairFeatures) -> f64 {
+        let p = &self.params;
+        match f.link_semantic {
+            Some(sem) if f.links >= 3 => {
+                (f.chain_short - p.heavy_chain).min(sem - p.heavy_semantic)
+            }
+            _ => -1.0,
+        }
     }
 
     /// Decides the relation only (no evidence strings): the fitting program's hot path.
@@ -205,18 +244,25 @@ impl Classifier {
             Relation::LightRewrite => {
                 (lexical - p.light_reuse).min(p.copy_verbatim - f.verbatim_short)
             }
-            Relation::HeavyRewrite => (f.reuse_short - p.heavy_reuse)
-                .min(f.number_agreement - p.heavy_numbers)
-                .min(f.order - p.heavy_order)
-                .min(f.mean_similarity - p.heavy_similarity)
-                .min(p.light_reuse - lexical),
+            Relation::HeavyRewrite => {
+                let lexical_rung = (f.reuse_short - p.heavy_reuse)
+                    .min(f.order - p.heavy_order)
+                    .min(f.mean_similarity - p.heavy_similarity);
+                lexical_rung
+                    .max(self.chain_margin(f))
+                    .min(f.number_agreement - p.heavy_numbers)
+                    .min(p.light_reuse - lexical)
+            }
             Relation::SameEvent => {
-                let below_heavy =
+                let mut below_heavy =
                     if f.order >= p.heavy_order && f.mean_similarity >= p.heavy_similarity {
                         p.heavy_reuse - f.reuse_short
                     } else {
                         0.2
                     };
+                if f.link_semantic.is_some() {
+                    below_heavy = below_heavy.min(-self.chain_margin(f));
+                }
                 (topic - p.event_cosine).min(below_heavy)
             }
             Relation::Related => match f.hours_apart {
@@ -246,6 +292,13 @@ impl Classifier {
             evidence.push(format!(
                 "alignment keeps the source order ({} of links in order)",
                 pct(f.order)
+            ));
+        }
+        if let Some(sem) = f.link_semantic.filter(|_| f.links > 0) {
+            evidence.push(format!(
+                "one ordered chain of links covers {} of the shorter article; linked sentences mean the same (embedding cosine {:.2})",
+                pct(f.chain_short),
+                sem
             ));
         }
         if f.containment > 0.0 {

@@ -40,6 +40,12 @@ pub struct Config {
     pub story_link_average: f64,
     /// Sentence embedding model; `None` runs the engine lexically.
     pub embedder: Option<Arc<dyn Embedder>>,
+    /// Fast document embedding model (a static model): document similarity for every
+    /// candidate and nearest-neighbour blocking. `None`: documents are compared lexically, and
+    /// by the mean of their sentence embeddings where `embedder` ran.
+    pub doc_embedder: Option<Arc<dyn Embedder>>,
+    /// Nearest neighbours per document proposed as candidates (with `doc_embedder`).
+    pub neighbours: usize,
     /// Most sentences embedded in one `analyze` run (the model runs ~100 sentences/s/core).
     pub semantic_budget: usize,
 }
@@ -67,9 +73,11 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The semantic engine: the embedding model and the parameters fitted with it.
-    pub fn semantic(embedder: Arc<dyn Embedder>) -> Self {
+    /// The semantic engine: the sentence model, the document model, and the parameters fitted
+    /// with them.
+    pub fn semantic(embedder: Arc<dyn Embedder>, doc_embedder: Option<Arc<dyn Embedder>>) -> Self {
         Config::from_params(&crate::params::PARAMS_SEMANTIC, Some(embedder))
+            .with_doc_embedder(doc_embedder)
     }
 
     /// An engine configuration from a parameter set (the fitting program builds its candidates
@@ -93,10 +101,26 @@ impl Config {
             }),
             story_link_average: p.story.link_average,
             embedder,
+            doc_embedder: None,
+            neighbours: 10,
             semantic_budget: 20_000,
         }
     }
+
+    /// Adds the fast document model.
+    pub fn with_doc_embedder(mut self, e: Option<Arc<dyn Embedder>>) -> Self {
+        self.doc_embedder = e;
+        self
+    }
 }
+
+/// Documents, fingerprints, corpus statistics and document embeddings of a batch.
+type Prepared = (
+    Vec<Document>,
+    Vec<Fingerprint>,
+    CorpusStats,
+    Vec<Option<crate::semantic::Vector>>,
+);
 
 /// Runs the pipeline.
 #[derive(Debug, Clone, Default)]
@@ -142,7 +166,8 @@ impl Engine {
         seconds.fingerprint = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        let (cands, counters) = candidates::candidates(&fps, &stats, &self.config.candidates);
+        let dvs = self.doc_vectors(&docs);
+        let (cands, counters) = self.candidates(&fps, &stats, &dvs);
         seconds.candidates = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
@@ -158,7 +183,8 @@ impl Engine {
                 let (a, b) = (c.a as usize, c.b as usize);
                 let cos = vectors[a].cosine(&vectors[b]);
                 let cont = containment(&fps[a].shingles, &fps[b].shingles);
-                let keep = cos >= screen || cont >= 0.1 || c.via & via::SENTENCE != 0;
+                let keep =
+                    cos >= screen || cont >= 0.1 || c.via & (via::SENTENCE | via::SEMANTIC) != 0;
                 keep.then_some((a, b, cos, cont))
             })
             .collect();
@@ -190,7 +216,7 @@ impl Engine {
                 vectors[a].entity_overlap(&vectors[b]),
             );
             features.hours_apart = hours_apart(&articles[a], &articles[b]);
-            features.semantic = semantic_cosine(dv, a, b);
+            features.semantic = semantic_cosine(&dvs, a, b).or_else(|| semantic_cosine(dv, a, b));
             Some(ScoredCandidate {
                 a,
                 b,
@@ -287,6 +313,7 @@ impl Engine {
             sentences: docs.iter().map(|d| d.sentences.len()).sum(),
             lsh_pairs: counters.lsh,
             term_pairs: counters.terms + counters.sentence,
+            semantic_candidate_pairs: counters.semantic,
             candidate_pairs: cands.len(),
             aligned_pairs: kept.len(),
             embedded_sentences,
@@ -321,6 +348,7 @@ impl Engine {
                 length_ratio: s.features.length_ratio,
                 verbatim_short: s.features.verbatim_short,
                 a_is_short: fps[s.a].words <= fps[s.b].words,
+                later_development: classifier.later_development(&s.features),
             };
             let pair = Pair {
                 a: articles[s.a].id.clone(),
@@ -428,8 +456,8 @@ impl Engine {
     /// Aligns and scores one pair directly (no candidate generation, corpus = the two articles).
     /// The relation may be [`Relation::Unrelated`]; `similarity` is always computed.
     pub fn compare(&self, a: &Article, b: &Article) -> Pair {
-        let (docs, fps, stats) = self.prepare(&[a, b]);
-        let mut s = self.score(&docs, &fps, &stats, 0, 1);
+        let (docs, fps, stats, dvs) = self.prepare(&[a, b]);
+        let mut s = self.score(&docs, &fps, &stats, &dvs, 0, 1);
         s.features.hours_apart = hours_apart(a, b);
         let d = self.config.classifier.classify(&s.features);
         Pair {
@@ -449,26 +477,26 @@ impl Engine {
 
     /// The features of one pair, computed as [`Engine::compare`] does (for fitting).
     pub fn pair_features(&self, a: &Article, b: &Article) -> PairFeatures {
-        let (docs, fps, stats) = self.prepare(&[a, b]);
-        self.score(&docs, &fps, &stats, 0, 1).features
+        let (docs, fps, stats, dvs) = self.prepare(&[a, b]);
+        self.score(&docs, &fps, &stats, &dvs, 0, 1).features
     }
 
     /// The features of every candidate pair of a batch, as [`Engine::analyze`] computes them
     /// (for fitting and evaluation): `(a, b, features)` with document indices.
     pub fn candidate_features(&self, articles: &[Article]) -> Vec<(usize, usize, PairFeatures)> {
         let refs: Vec<&Article> = articles.iter().collect();
-        let (docs, fps, stats) = self.prepare(&refs);
-        let (cands, _) = candidates::candidates(&fps, &stats, &self.config.candidates);
+        let (docs, fps, stats, dvs) = self.prepare(&refs);
+        let (cands, _) = self.candidates(&fps, &stats, &dvs);
         cands
             .par_iter()
             .map(|c| {
-                let s = self.score(&docs, &fps, &stats, c.a as usize, c.b as usize);
+                let s = self.score(&docs, &fps, &stats, &dvs, c.a as usize, c.b as usize);
                 (s.a, s.b, s.features)
             })
             .collect()
     }
 
-    fn prepare(&self, articles: &[&Article]) -> (Vec<Document>, Vec<Fingerprint>, CorpusStats) {
+    fn prepare(&self, articles: &[&Article]) -> Prepared {
         let docs: Vec<Document> = articles
             .par_iter()
             .map(|a| Document::from_article(a))
@@ -476,7 +504,41 @@ impl Engine {
         let fper = Fingerprinter::new(self.config.fingerprint);
         let fps: Vec<Fingerprint> = docs.par_iter().map(|d| fper.fingerprint(d)).collect();
         let stats = CorpusStats::from_fingerprints(&fps);
-        (docs, fps, stats)
+        let dvs = self.doc_vectors(&docs);
+        (docs, fps, stats, dvs)
+    }
+
+    /// Candidate pairs from the lexical blockers and, with a document model, from embedding
+    /// neighbours.
+    fn candidates(
+        &self,
+        fps: &[Fingerprint],
+        stats: &CorpusStats,
+        dvs: &[Option<crate::semantic::Vector>],
+    ) -> (Vec<candidates::CandidatePair>, candidates::CandidateStats) {
+        let (mut cands, mut counters) = candidates::candidates(fps, stats, &self.config.candidates);
+        let floor = self.config.classifier.params.block_semantic;
+        if floor <= 1.0 {
+            let pairs = crate::neighbours::neighbour_pairs(dvs, self.config.neighbours, floor);
+            counters.semantic = candidates::add_neighbours(&mut cands, &pairs);
+        }
+        (cands, counters)
+    }
+
+    /// Each document's embedding under the document model (its normalised token forms), or
+    /// nothing without one.
+    fn doc_vectors(&self, docs: &[Document]) -> Vec<Option<crate::semantic::Vector>> {
+        let Some(e) = &self.config.doc_embedder else {
+            return vec![None; docs.len()];
+        };
+        let texts: Vec<&str> = docs.iter().map(|d| d.norm.as_str()).collect();
+        match e.embed(&texts) {
+            Ok(vs) => vs
+                .into_iter()
+                .map(|v| (v.iter().any(|x| *x != 0.0)).then(|| v.into()))
+                .collect(),
+            Err(_) => vec![None; docs.len()],
+        }
     }
 
     fn score(
@@ -484,6 +546,7 @@ impl Engine {
         docs: &[Document],
         fps: &[Fingerprint],
         stats: &CorpusStats,
+        dvs: &[Option<crate::semantic::Vector>],
         a: usize,
         b: usize,
     ) -> ScoredCandidate {
@@ -512,7 +575,8 @@ impl Engine {
             va.entity_overlap(&vb),
         );
         let mut features = features;
-        features.semantic = semantic_cosine(&doc_vectors, a, b);
+        features.semantic =
+            semantic_cosine(dvs, a, b).or_else(|| semantic_cosine(&doc_vectors, a, b));
         ScoredCandidate {
             a,
             b,
@@ -805,5 +869,47 @@ mod tests {
             a.stories.iter().map(|s| s.articles.len()).sum::<usize>(),
             32
         );
+    }
+
+    /// A document model that knows two texts mean the same although they share no word.
+    struct Topics;
+
+    impl Embedder for Topics {
+        fn id(&self) -> &str {
+            "topics"
+        }
+        fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            Ok(texts
+                .iter()
+                .map(|t| {
+                    if t.contains("harbour") || t.contains("port") {
+                        vec![1.0, 0.0]
+                    } else {
+                        vec![0.0, 1.0]
+                    }
+                })
+                .collect())
+        }
+    }
+
+    #[test]
+    fn embedding_neighbours_become_candidates_that_no_shared_word_would_find() {
+        let arts = vec![
+            Article::new("a", "Dockworkers shut the port of Valmora on Monday."),
+            Article::new("b", "Wharf labourers closed the harbour yesterday."),
+            Article::new("c", "The library reopened after a long renovation."),
+        ];
+        let mut p = crate::params::PARAMS.clone();
+        p.pair.block_semantic = 0.9;
+        p.pair.topic_semantic = 0.5;
+        let lexical = Engine::new(Config::from_params(&p, None));
+        assert_eq!(lexical.analyze(arts.clone()).stats.candidate_pairs, 0);
+        let semantic =
+            Engine::new(Config::from_params(&p, None).with_doc_embedder(Some(Arc::new(Topics))));
+        let a = semantic.analyze(arts);
+        assert_eq!(a.stats.candidate_pairs, 1, "{:?}", a.stats);
+        assert_eq!(a.stats.semantic_candidate_pairs, 1);
+        let pair = &a.pairs[0];
+        assert_eq!((pair.a.as_str(), pair.b.as_str()), ("a", "b"));
     }
 }

@@ -26,6 +26,7 @@ pub mod demo;
 pub mod engine;
 pub mod fingerprint;
 pub mod model;
+pub mod neighbours;
 pub mod params;
 pub mod quotes;
 pub mod read;

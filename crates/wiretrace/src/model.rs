@@ -307,6 +307,9 @@ pub struct RunStats {
     pub lsh_pairs: usize,
     /// Pairs proposed by rare-term / entity blocking.
     pub term_pairs: usize,
+    /// Pairs proposed only by embedding neighbours (0 without the model).
+    #[serde(default)]
+    pub semantic_candidate_pairs: usize,
     /// Distinct candidate pairs after both blockers.
     pub candidate_pairs: usize,
     /// Candidate pairs that went through sentence alignment.

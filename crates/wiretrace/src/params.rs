@@ -57,6 +57,18 @@ pub struct PairParams {
     /// figures) and the Reuters wire templates, which it must reject.
     #[serde(default = "default_heavy_numbers")]
     pub heavy_numbers: f64,
+    /// Semantic runs: share of the shorter side that a monotone chain of links must cover for
+    /// `heavy_rewrite` when the lexical rung is not met (a spun copy follows its source sentence
+    /// by sentence in other words). 2.0 (never) disables the rung.
+    #[serde(default = "never")]
+    pub heavy_chain: f64,
+    /// Semantic runs: mean embedding cosine of the links for the chain rung.
+    #[serde(default = "never")]
+    pub heavy_semantic: f64,
+    /// Semantic runs: document embedding cosine from which nearest neighbours become candidate
+    /// pairs (2.0: never).
+    #[serde(default = "never")]
+    pub block_semantic: f64,
     /// Document cosine for `same_event`.
     pub event_cosine: f64,
     /// Document cosine for `related`.
@@ -90,6 +102,10 @@ fn default_sim_cosine() -> f64 {
 }
 fn default_sim_entity() -> f64 {
     0.2
+}
+
+fn never() -> f64 {
+    2.0
 }
 
 fn default_heavy_numbers() -> f64 {

@@ -42,6 +42,10 @@ pub struct ScoredPair {
     pub verbatim_short: f64,
     /// True when side a is the shorter.
     pub a_is_short: bool,
+    /// The pair would tell the same event but was published too far apart: a later
+    /// development. Such a pair is a cannot-link for stories, whatever chains the two articles
+    /// (an undated copy can sit close to both the event and its follow-up).
+    pub later_development: bool,
 }
 
 /// Union-find with path halving.
@@ -83,6 +87,11 @@ pub fn cluster(n: usize, pairs: &[ScoredPair], link_average: f64) -> Vec<Vec<usi
     const CAP: usize = 64;
     let sim: HashMap<(usize, usize), f64> =
         pairs.iter().map(|p| ((p.a, p.b), p.similarity)).collect();
+    let later: std::collections::HashSet<(usize, usize)> = pairs
+        .iter()
+        .filter(|p| p.later_development)
+        .map(|p| (p.a.min(p.b), p.a.max(p.b)))
+        .collect();
     let mut edges: Vec<&ScoredPair> = pairs
         .iter()
         .filter(|p| p.relation.is_same_story())
@@ -102,12 +111,17 @@ pub fn cluster(n: usize, pairs: &[ScoredPair], link_average: f64) -> Vec<Vec<usi
         let mb = &dsu.members[rb];
         let mut total = 0.0;
         let mut count = 0usize;
+        let mut apart = false;
         for &x in ma.iter().take(CAP) {
             for &y in mb.iter().take(CAP) {
                 let key = if x < y { (x, y) } else { (y, x) };
                 total += sim.get(&key).copied().unwrap_or(0.0);
+                apart |= later.contains(&key);
                 count += 1;
             }
+        }
+        if apart && e.relation != Relation::Copy {
+            continue;
         }
         // A copy is the same text: it joins its original's story whatever the rest of the
         // cluster, so a story syndicated hundreds of times (whose copies are only chained by
@@ -271,7 +285,23 @@ mod tests {
             length_ratio: 1.0,
             verbatim_short: 0.0,
             a_is_short: true,
+            later_development: false,
         }
+    }
+
+    #[test]
+    fn a_later_development_is_never_merged_into_the_event_story() {
+        // 0 and 1 report the event; 2 is a follow-up published days later (related to 0 by the
+        // time window); 1 is undated and close to both.
+        let mut later = sp(0, 2, Relation::Related, 0.6);
+        later.later_development = true;
+        let pairs = vec![
+            sp(0, 1, Relation::HeavyRewrite, 0.7),
+            sp(1, 2, Relation::SameEvent, 0.6),
+            later,
+        ];
+        let stories = cluster(3, &pairs, 0.1);
+        assert_eq!(stories, vec![vec![0, 1], vec![2]]);
     }
 
     #[test]
