@@ -656,33 +656,44 @@ fn align_ordered(
 /// (`links` sorted by a; `words[k]` = words of link k on each side). Quadratic in the links,
 /// which are bounded by the sentences of the shorter side.
 fn monotone_chain(links: &[AlignmentLink], words: &[(usize, usize)]) -> (usize, usize) {
-    let n = links.len();
-    let weight = |k: usize| words[k].0 + words[k].1;
+    let chain = heaviest_chain(
+        links.len(),
+        |m, k| {
+            links[m].a_end.unwrap_or(links[m].a) < links[k].a
+                && links[m].b_end.unwrap_or(links[m].b) < links[k].b
+        },
+        |k| words[k].0 + words[k].1,
+    );
+    chain
+        .into_iter()
+        .fold((0, 0), |(wa, wb), k| (wa + words[k].0, wb + words[k].1))
+}
+
+/// The heaviest chain of `n` items sorted by position, where `follows(m, k)` says item k may come
+/// after item m: indices, last first (empty when `n` is 0). Quadratic; ties go to the later end.
+fn heaviest_chain(
+    n: usize,
+    follows: impl Fn(usize, usize) -> bool,
+    weight: impl Fn(usize) -> usize,
+) -> Vec<usize> {
     let mut best = vec![0usize; n];
     let mut prev = vec![usize::MAX; n];
     for k in 0..n {
         best[k] = weight(k);
         for m in 0..k {
-            let follows = links[m].a_end.unwrap_or(links[m].a) < links[k].a
-                && links[m].b_end.unwrap_or(links[m].b) < links[k].b;
-            if follows && best[m] + weight(k) > best[k] {
+            if follows(m, k) && best[m] + weight(k) > best[k] {
                 best[k] = best[m] + weight(k);
                 prev[k] = m;
             }
         }
     }
-    let Some(mut k) = (0..n).max_by_key(|&k| best[k]) else {
-        return (0, 0);
-    };
-    let (mut wa, mut wb) = (0, 0);
-    loop {
-        wa += words[k].0;
-        wb += words[k].1;
-        if prev[k] == usize::MAX {
-            return (wa, wb);
-        }
-        k = prev[k];
+    let mut chain = Vec::new();
+    let mut k = (0..n).max_by_key(|&k| best[k]);
+    while let Some(i) = k {
+        chain.push(i);
+        k = (prev[i] != usize::MAX).then_some(prev[i]);
     }
+    chain
 }
 
 /// Adds context links: a paraphrasing tool rewrites every sentence but keeps their order, so
@@ -727,32 +738,16 @@ fn context_links(
     }
     points.sort_by_key(|p| (p.0, p.1));
     // Longest chain increasing in both coordinates, weighted by the words of side a and b.
-    let weight = |p: &(usize, usize, f64, bool)| (fa[p.0].words + fb[p.1].words) as f64;
-    let n = points.len();
-    let mut best = vec![0.0f64; n];
-    let mut prev = vec![usize::MAX; n];
-    for k in 0..n {
-        best[k] = weight(&points[k]);
-        for m in 0..k {
-            if points[m].0 < points[k].0
-                && points[m].1 < points[k].1
-                && best[m] + weight(&points[k]) > best[k]
-            {
-                best[k] = best[m] + weight(&points[k]);
-                prev[k] = m;
-            }
-        }
-    }
-    let Some(mut k) = (0..n).max_by(|&x, &y| best[x].total_cmp(&best[y])) else {
+    let chain: Vec<(usize, usize, f64, bool)> = heaviest_chain(
+        points.len(),
+        |m, k| points[m].0 < points[k].0 && points[m].1 < points[k].1,
+        |k| fa[points[k].0].words + fb[points[k].1].words,
+    )
+    .into_iter()
+    .map(|k| points[k])
+    .collect();
+    if chain.is_empty() {
         return;
-    };
-    let mut chain = Vec::new();
-    loop {
-        chain.push(points[k]);
-        if prev[k] == usize::MAX {
-            break;
-        }
-        k = prev[k];
     }
     let words_a: usize = fa.iter().map(|f| f.words).sum();
     let words_b: usize = fb.iter().map(|f| f.words).sum();

@@ -65,13 +65,9 @@ fn push_top(top: &mut Vec<(f32, usize)>, k: usize, c: f32, j: usize) {
     let worse = |x: &(f32, usize), y: &(f32, usize)| x.0 < y.0 || (x.0 == y.0 && x.1 > y.1);
     if top.len() < k {
         top.push((c, j));
-    } else if let Some(w) = (0..top.len()).min_by(|&x, &y| {
-        if worse(&top[x], &top[y]) {
-            std::cmp::Ordering::Less
-        } else {
-            std::cmp::Ordering::Greater
-        }
-    }) {
+    } else if let Some(w) =
+        (0..top.len()).reduce(|x, y| if worse(&top[y], &top[x]) { y } else { x })
+    {
         if worse(&top[w], &(c, j)) {
             top[w] = (c, j);
         }
