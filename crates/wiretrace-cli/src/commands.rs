@@ -60,6 +60,13 @@ fn engine(model: &ModelChoice) -> Engine {
         );
         let _ = std::fs::create_dir_all(&root);
     }
+    let dir = wiretrace_semantic::model::model_dir(&root, spec);
+    if !dir.join(wiretrace_semantic::static_model::FILE).exists() {
+        eprintln!(
+            "distilling the document model from {} (once, about a minute on two cores)",
+            spec.id
+        );
+    }
     match wiretrace_semantic::load_models(&root, true) {
         Ok((sentences, documents)) => {
             let _ = std::fs::remove_file(&marker);
