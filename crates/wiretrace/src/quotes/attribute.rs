@@ -1,0 +1,1065 @@
+//! Who said it: the speaker of each quote of one document.
+//!
+//! Owns the people of a document (capitalised name sequences outside quotes, with the role
+//! words around them and a gender when the text gives one) and the attribution rules:
+//! 1. a reporting verb after the quote, with its subject before it (`"…," Ruiz said`, `"…," the
+//!    minister told`) or after it (`"…," said Rep. Nick Rahall`);
+//! 2. a reporting verb earlier in the quote's sentence, with the clause before it as subject
+//!    (`Port Minister Ana Ruiz told reporters: "…"`, `Root believes he is "not far away"`);
+//! 3. a colon after a clause whose subject is a name or pronoun (`he was blunt: "…"`);
+//! 4. a follow-up quote with no attribution of its own, opening the sentence right after an
+//!    attributed quote, takes that quote's speaker.
+//!
+//! A subject that is a pronoun resolves to the most recent person of matching gender mentioned
+//! within [`SCOPE_SENTENCES`]; a definite role noun ("the minister") to the most recent person
+//! carrying that role word. An indefinite or unmatched subject ("a spokesman", "police") gives
+//! no speaker: `None` is an answer, a guess is not.
+
+use std::collections::HashSet;
+
+use super::extract::RawQuote;
+use crate::text::{is_calendar_word, is_stop_word, Document, Span};
+
+/// How far back (in sentences) a pronoun or role noun looks for its person.
+pub const SCOPE_SENTENCES: usize = 6;
+
+/// Reporting verbs, in the forms news uses.
+const CUES: &[&str] = &[
+    "say",
+    "says",
+    "said",
+    "saying",
+    "tell",
+    "tells",
+    "told",
+    "add",
+    "adds",
+    "added",
+    "state",
+    "states",
+    "stated",
+    "remark",
+    "remarks",
+    "remarked",
+    "assert",
+    "asserts",
+    "asserted",
+    "declare",
+    "declares",
+    "declared",
+    "warn",
+    "warns",
+    "warned",
+    "explain",
+    "explains",
+    "explained",
+    "insist",
+    "insists",
+    "insisted",
+    "note",
+    "notes",
+    "noted",
+    "argue",
+    "argues",
+    "argued",
+    "claim",
+    "claims",
+    "claimed",
+    "write",
+    "writes",
+    "wrote",
+    "announce",
+    "announces",
+    "announced",
+    "stress",
+    "stresses",
+    "stressed",
+    "acknowledge",
+    "acknowledges",
+    "acknowledged",
+    "concede",
+    "concedes",
+    "conceded",
+    "urge",
+    "urges",
+    "urged",
+    "reply",
+    "replies",
+    "replied",
+    "continue",
+    "continues",
+    "continued",
+    "ask",
+    "asks",
+    "asked",
+    "tweet",
+    "tweets",
+    "tweeted",
+    "posted",
+    "confirm",
+    "confirms",
+    "confirmed",
+    "describe",
+    "describes",
+    "described",
+    "call",
+    "calls",
+    "called",
+    "admit",
+    "admits",
+    "admitted",
+    "believe",
+    "believes",
+    "believed",
+    "think",
+    "thinks",
+    "thought",
+    "suggest",
+    "suggests",
+    "suggested",
+    "recall",
+    "recalls",
+    "recalled",
+    "predict",
+    "predicts",
+    "predicted",
+    "promise",
+    "promises",
+    "promised",
+    "vow",
+    "vows",
+    "vowed",
+    "complain",
+    "complains",
+    "complained",
+    "deny",
+    "denies",
+    "denied",
+    "respond",
+    "responds",
+    "responded",
+    "answer",
+    "answers",
+    "answered",
+    "testify",
+    "testifies",
+    "testified",
+    "report",
+    "reports",
+    "reported",
+    "agree",
+    "agrees",
+    "agreed",
+    "shout",
+    "shouts",
+    "shouted",
+    "yell",
+    "yelled",
+    "scream",
+    "screamed",
+    "chant",
+    "chanted",
+    "joke",
+    "jokes",
+    "joked",
+    "quip",
+    "quips",
+    "quipped",
+    "caution",
+    "cautions",
+    "cautioned",
+    "inform",
+    "informs",
+    "informed",
+    "reckon",
+    "reckons",
+    "reckoned",
+    "exclaim",
+    "exclaimed",
+    "emphasise",
+    "emphasised",
+    "emphasize",
+    "emphasized",
+    "observe",
+    "observed",
+    "mention",
+    "mentioned",
+    "label",
+    "labels",
+    "labeled",
+    "labelled",
+    "dub",
+    "dubbed",
+    "brand",
+    "branded",
+    "accuse",
+    "accused",
+    "remind",
+    "reminded",
+    "maintain",
+    "maintains",
+    "maintained",
+    "conclude",
+    "concluded",
+    "recount",
+    "recounted",
+    "pledge",
+    "pledged",
+    "hint",
+    "hinted",
+    "demand",
+    "demanded",
+    "plead",
+    "pleaded",
+    "muse",
+    "mused",
+    "sigh",
+    "sighed",
+    "laugh",
+    "laughed",
+    "writing",
+    "telling",
+    "adding",
+    "asking",
+    "noting",
+    "warning",
+    "explaining",
+    "calling",
+    "describing",
+    "insisting",
+    "arguing",
+    "claiming",
+    "stating",
+];
+
+/// Title and rank words: part of how a person is named, not of the name.
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "gen",
+    "general",
+    "col",
+    "colonel",
+    "lt",
+    "sgt",
+    "sergeant",
+    "capt",
+    "captain",
+    "cmdr",
+    "adm",
+    "admiral",
+    "maj",
+    "major",
+    "gov",
+    "governor",
+    "sen",
+    "senator",
+    "rep",
+    "representative",
+    "rev",
+    "reverend",
+    "prof",
+    "professor",
+    "president",
+    "minister",
+    "secretary",
+    "chancellor",
+    "premier",
+    "mayor",
+    "judge",
+    "justice",
+    "chief",
+    "officer",
+    "inspector",
+    "detective",
+    "sheriff",
+    "undersheriff",
+    "commissioner",
+    "director",
+    "chairman",
+    "chairwoman",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "father",
+    "bishop",
+    "deputy",
+    "superintendent",
+    "supt",
+    "insp",
+    "det",
+    "hon",
+    "pres",
+    "attorney",
+    "coach",
+    "sheikh",
+    "ayatollah",
+    "st",
+];
+
+/// Words that make a capitalised sequence a place or an organisation, never a person.
+const NOT_PERSON: &[&str] = &[
+    "street",
+    "avenue",
+    "road",
+    "square",
+    "institute",
+    "university",
+    "college",
+    "school",
+    "union",
+    "party",
+    "company",
+    "corporation",
+    "inc",
+    "corp",
+    "ltd",
+    "llc",
+    "group",
+    "news",
+    "times",
+    "post",
+    "journal",
+    "press",
+    "agency",
+    "ministry",
+    "department",
+    "council",
+    "committee",
+    "court",
+    "house",
+    "office",
+    "association",
+    "church",
+    "hospital",
+    "police",
+    "service",
+    "services",
+    "bank",
+    "club",
+    "team",
+    "league",
+    "city",
+    "county",
+    "state",
+    "states",
+    "republic",
+    "island",
+    "islands",
+    "sea",
+    "river",
+    "port",
+    "airport",
+    "station",
+    "centre",
+    "center",
+    "chamber",
+    "commerce",
+    "authority",
+    "federation",
+    "foundation",
+    "fund",
+    "organisation",
+    "organization",
+    "network",
+    "tv",
+    "radio",
+    "daily",
+    "herald",
+    "gazette",
+    "wire",
+    "watch",
+    "nations",
+    "army",
+    "navy",
+    "force",
+    "guard",
+    "board",
+    "commission",
+    "administration",
+    "government",
+    "parliament",
+    "congress",
+    "senate",
+    "assembly",
+    "museum",
+    "library",
+    "stadium",
+    "park",
+    "hall",
+    "bridge",
+    "gate",
+    "airlines",
+    "motors",
+    "media",
+];
+
+const MALE: &[&str] = &[
+    "mr",
+    "sir",
+    "lord",
+    "king",
+    "prince",
+    "father",
+    "brother",
+    "son",
+    "husband",
+    "uncle",
+    "spokesman",
+    "chairman",
+    "businessman",
+    "congressman",
+    "boyfriend",
+    "actor",
+    "nephew",
+    "grandfather",
+    "man",
+];
+const FEMALE: &[&str] = &[
+    "mrs",
+    "ms",
+    "miss",
+    "dame",
+    "lady",
+    "queen",
+    "princess",
+    "mother",
+    "sister",
+    "daughter",
+    "wife",
+    "aunt",
+    "spokeswoman",
+    "chairwoman",
+    "businesswoman",
+    "congresswoman",
+    "girlfriend",
+    "actress",
+    "niece",
+    "grandmother",
+    "woman",
+];
+
+/// Words that may open a subject clause without being part of it.
+const LEADERS: &[&str] = &["but", "and", "so", "yet", "then", "later", "also", "now"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    Male,
+    Female,
+}
+
+/// One word of the text with its byte span; `core` drops surrounding punctuation.
+#[derive(Debug, Clone)]
+struct Word<'a> {
+    start: usize,
+    end: usize,
+    raw: &'a str,
+    core: &'a str,
+    lower: String,
+}
+
+impl Word<'_> {
+    fn capitalised(&self) -> bool {
+        self.core.chars().next().is_some_and(char::is_uppercase)
+    }
+    /// The punctuation after the word's last letter or digit.
+    fn tail(&self) -> &str {
+        let t = self.raw.trim_end_matches(|c: char| !c.is_alphanumeric());
+        &self.raw[t.len()..]
+    }
+    /// Ends a clause: `,` `;` `:` after the word.
+    fn clause_end(&self) -> bool {
+        self.tail().contains([',', ';', ':'])
+    }
+    fn sentence_end(&self) -> bool {
+        self.tail().contains(['.', '!', '?']) && !is_abbreviation(self.core)
+    }
+}
+
+fn is_abbreviation(core: &str) -> bool {
+    let l = core.to_lowercase();
+    core.chars().count() == 1 && core.chars().all(char::is_uppercase)
+        || TITLES.contains(&l.as_str())
+        || matches!(l.as_str(), "jr" | "sr" | "st" | "u.s" | "u.k" | "no" | "va")
+}
+
+fn words(text: &str, from: usize, to: usize) -> Vec<Word<'_>> {
+    let mut out = Vec::new();
+    let slice = &text[from..to];
+    let mut pos = 0;
+    for raw in slice.split_whitespace() {
+        let Some(off) = slice[pos..].find(raw) else {
+            continue;
+        };
+        let start = from + pos + off;
+        pos += off + raw.len();
+        let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let core = core
+            .strip_suffix("'s")
+            .or_else(|| core.strip_suffix("\u{2019}s"))
+            .unwrap_or(core);
+        if core.is_empty() {
+            continue;
+        }
+        out.push(Word {
+            start,
+            end: start + raw.len(),
+            raw,
+            core,
+            lower: core.to_lowercase(),
+        });
+    }
+    out
+}
+
+/// A person (or organisation) named in the document.
+#[derive(Debug, Clone)]
+struct Mention {
+    start: usize,
+    end: usize,
+    /// Index into [`People::names`].
+    who: usize,
+    /// Two or more name words, a title, or a surname of such a name: a person, not a place.
+    personal: bool,
+}
+
+#[derive(Debug, Default)]
+struct People {
+    /// Fullest form of each name.
+    names: Vec<String>,
+    genders: Vec<(u32, u32)>,
+    roles: Vec<HashSet<String>>,
+    organisation: Vec<bool>,
+    mentions: Vec<Mention>,
+}
+
+impl People {
+    fn gender(&self, who: usize) -> Option<Gender> {
+        let (m, f) = self.genders[who];
+        match m.cmp(&f) {
+            std::cmp::Ordering::Greater => Some(Gender::Male),
+            std::cmp::Ordering::Less => Some(Gender::Female),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+
+    fn surname(name: &str) -> String {
+        name.split_whitespace().last().unwrap_or("").to_lowercase()
+    }
+
+    /// The person a name refers to: an earlier name ending with the same surname, or a new one.
+    fn intern(&mut self, name: String, organisation: bool) -> usize {
+        let sur = Self::surname(&name);
+        let tokens = name.split_whitespace().count();
+        if let Some(k) = self.names.iter().position(|n| {
+            Self::surname(n) == sur || (organisation && n.eq_ignore_ascii_case(&name))
+        }) {
+            if tokens > self.names[k].split_whitespace().count() && !organisation {
+                self.names[k] = name;
+            }
+            return k;
+        }
+        self.names.push(name);
+        self.genders.push((0, 0));
+        self.roles.push(HashSet::new());
+        self.organisation.push(organisation);
+        self.names.len() - 1
+    }
+}
+
+/// Reads the people of a document, outside the quoted spans.
+fn people(doc: &Document, quoted: &[Span]) -> People {
+    let text = &doc.text;
+    let all = words(text, 0, text.len());
+    let lowercase_seen: HashSet<&str> = all
+        .iter()
+        .filter(|w| w.core.chars().next().is_some_and(char::is_lowercase))
+        .map(|w| w.core)
+        .collect();
+    let inside = |w: &Word<'_>| quoted.iter().any(|q| q.start <= w.start && w.start < q.end);
+    let mut p = People::default();
+    let mut i = 0;
+    let mut last_person: Option<(usize, usize)> = None; // (who, word index)
+    while i < all.len() {
+        let w = &all[i];
+        if inside(w) {
+            i += 1;
+            continue;
+        }
+        // Pronouns teach the gender of the person named just before them.
+        if let Some((who, at)) = last_person {
+            if i - at <= 25 {
+                match w.lower.as_str() {
+                    "he" | "his" | "him" | "himself" => p.genders[who].0 += 1,
+                    "she" | "her" | "hers" | "herself" => p.genders[who].1 += 1,
+                    _ => {}
+                }
+            }
+        }
+        let is_name_word = |w: &Word<'_>| {
+            w.capitalised()
+                && !is_stop_word(&w.lower)
+                && !is_calendar_word(&w.lower)
+                && !inside(w)
+                && !w.core.chars().all(|c| c.is_ascii_digit())
+        };
+        if !is_name_word(w) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < all.len() && is_name_word(&all[j]) {
+            j += 1;
+            if all[j - 1].clause_end() || (all[j - 1].sentence_end()) {
+                break;
+            }
+        }
+        let seq = &all[i..j];
+        // Leading titles and descriptive words ("Port Minister", "Union") are roles.
+        let mut k = 0;
+        let mut roles = Vec::new();
+        let mut gender = (0u32, 0u32);
+        let last_title = seq[..seq.len().saturating_sub(1)]
+            .iter()
+            .rposition(|w| TITLES.contains(&w.lower.as_str()))
+            .map_or(0, |p| p + 1);
+        while k + 1 < seq.len()
+            && (k < last_title
+                || TITLES.contains(&seq[k].lower.as_str())
+                || lowercase_seen.contains(seq[k].lower.as_str()))
+        {
+            roles.push(seq[k].lower.clone());
+            k += 1;
+        }
+        let name_words = &seq[k..];
+        let titled = k > 0 && roles.iter().any(|r| TITLES.contains(&r.as_str()));
+        for r in &roles {
+            if MALE.contains(&r.as_str()) {
+                gender.0 += 2;
+            }
+            if FEMALE.contains(&r.as_str()) {
+                gender.1 += 2;
+            }
+        }
+        let only_common =
+            name_words.len() == 1 && lowercase_seen.contains(name_words[0].lower.as_str());
+        if name_words.is_empty() || only_common {
+            i = j.max(i + 1);
+            continue;
+        }
+        let organisation = name_words
+            .iter()
+            .any(|w| NOT_PERSON.contains(&w.lower.as_str()));
+        let name = name_words
+            .iter()
+            .map(|w| w.core)
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Lowercase role words just before the name ("union leader Tomas Beltran").
+        let mut b = i;
+        while b > 0 && i - b < 3 {
+            let x = &all[b - 1];
+            if x.capitalised() || is_stop_word(&x.lower) || x.clause_end() || x.sentence_end() {
+                break;
+            }
+            roles.push(x.lower.clone());
+            b -= 1;
+        }
+        // An apposition after it: ", the union leader,".
+        if seq.last().is_some_and(Word::clause_end) && j < all.len() {
+            if matches!(
+                all[j].lower.as_str(),
+                "the" | "a" | "an" | "who" | "its" | "his" | "her"
+            ) {
+                for x in all[j..].iter().take(8) {
+                    if !is_stop_word(&x.lower) {
+                        roles.push(x.lower.clone());
+                    }
+                    if x.clause_end() || x.sentence_end() {
+                        break;
+                    }
+                }
+            }
+        }
+        for r in &roles {
+            if MALE.contains(&r.as_str()) {
+                gender.0 += 2;
+            }
+            if FEMALE.contains(&r.as_str()) {
+                gender.1 += 2;
+            }
+        }
+        let known_before = p.names.len();
+        let who = p.intern(name, organisation);
+        let surname_of_person = who < known_before
+            && p.names[who].split_whitespace().count() >= 2
+            && !p.organisation[who];
+        // A single name that is the subject of a reporting verb ("Ruiz said", "said Ruiz").
+        let speaks = all.get(j).is_some_and(is_cue) || (i > 0 && is_cue(&all[i - 1]));
+        let personal =
+            !organisation && (name_words.len() >= 2 || titled || surname_of_person || speaks);
+        p.genders[who].0 += gender.0;
+        p.genders[who].1 += gender.1;
+        p.roles[who].extend(roles);
+        p.mentions.push(Mention {
+            start: seq[k].start,
+            end: seq[seq.len() - 1].end,
+            who,
+            personal,
+        });
+        if personal {
+            last_person = Some((who, j));
+        }
+        i = j;
+    }
+    p
+}
+
+/// What attribution found for one quote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attribution {
+    /// The speaker's fullest name in the document.
+    pub speaker: Option<String>,
+    /// A reporting verb (or a colon introduction) ties the quote to a subject.
+    pub cued: bool,
+}
+
+fn is_cue(w: &Word<'_>) -> bool {
+    CUES.contains(&w.lower.as_str())
+}
+
+/// True when `text` holds a reporting verb (for joining a quote split by an attribution).
+pub fn has_cue(text: &str) -> bool {
+    words(text, 0, text.len()).iter().any(is_cue) || text.to_lowercase().contains("according to")
+}
+
+struct Resolver<'a> {
+    doc: &'a Document,
+    people: People,
+}
+
+impl Resolver<'_> {
+    fn sentence_of(&self, pos: usize) -> usize {
+        self.doc
+            .sentences
+            .iter()
+            .position(|s| s.span.end > pos)
+            .unwrap_or(self.doc.sentences.len().saturating_sub(1))
+    }
+
+    /// The speaker named by a subject phrase, if it names, points to or describes one.
+    fn subject(&self, np: &[Word<'_>], at: usize) -> Option<Option<String>> {
+        let np: Vec<&Word<'_>> = np
+            .iter()
+            .skip_while(|w| LEADERS.contains(&w.lower.as_str()))
+            .collect();
+        let first = np.first()?;
+        let (from, to) = (first.start, np.last().map_or(first.end, |w| w.end));
+        let inside: Vec<&Mention> = self
+            .people
+            .mentions
+            .iter()
+            .filter(|m| m.start >= from && m.end <= to)
+            .collect();
+        if let Some(m) = inside.iter().find(|m| m.personal).or(inside.first()) {
+            return Some(Some(self.people.names[m.who].clone()));
+        }
+        match first.lower.as_str() {
+            "he" => {
+                return Some(self.recent(at, |who| self.people.gender(who) != Some(Gender::Female)))
+            }
+            "she" => {
+                return Some(self.recent(at, |who| self.people.gender(who) != Some(Gender::Male)))
+            }
+            "the" | "this" | "that" => {
+                let head = np
+                    .iter()
+                    .filter(|w| !is_stop_word(&w.lower))
+                    .map(|w| w.lower.clone())
+                    .next_back()?;
+                return Some(self.recent(at, |who| self.people.roles[who].contains(&head)));
+            }
+            _ => {}
+        }
+        if np.len() <= 6
+            && np
+                .iter()
+                .all(|w| !w.capitalised() || is_stop_word(&w.lower))
+        {
+            // "police", "a spokesman", "one witness": a described speaker, never named.
+            return Some(None);
+        }
+        None
+    }
+
+    /// The most recent personal mention before `at`, within scope, that `fits`.
+    fn recent(&self, at: usize, fits: impl Fn(usize) -> bool) -> Option<String> {
+        let s = self.sentence_of(at);
+        let scope_start = self
+            .doc
+            .sentences
+            .get(s.saturating_sub(SCOPE_SENTENCES))
+            .map_or(0, |x| x.span.start);
+        self.people
+            .mentions
+            .iter()
+            .rev()
+            .filter(|m| m.end <= at && m.start >= scope_start && m.personal)
+            .find(|m| fits(m.who))
+            .map(|m| self.people.names[m.who].clone())
+    }
+}
+
+/// The speakers of `quotes` (text order) in `doc`.
+pub fn attribute(doc: &Document, quotes: &[RawQuote]) -> Vec<Attribution> {
+    let text = &doc.text;
+    let quoted: Vec<Span> = quotes
+        .iter()
+        .map(|q| Span {
+            start: q.open_at,
+            end: q.close_end,
+        })
+        .collect();
+    let r = Resolver {
+        doc,
+        people: people(doc, &quoted),
+    };
+    let mut out: Vec<Attribution> = Vec::with_capacity(quotes.len());
+    for (k, q) in quotes.iter().enumerate() {
+        let next_open = quotes.get(k + 1).map_or(text.len(), |n| n.open_at);
+        let prev_close = if k > 0 { quotes[k - 1].close_end } else { 0 };
+        let mut found: Option<Attribution> = None;
+        // The words between the parts of a split quote are its attribution.
+        for w in q.parts.windows(2) {
+            if found.is_none() {
+                found = after(&r, text, w[0].end, w[1].start);
+            }
+        }
+        let last = q.parts[q.parts.len() - 1];
+        let ends_sentence = text[last.start..last.end]
+            .trim_end_matches(['\'', '\u{2019}', ' '])
+            .ends_with(['.', '\u{2026}']);
+        if found.is_none() && !ends_sentence && q.close_end < next_open {
+            found = after(&r, text, q.close_end, next_open);
+        }
+        if found.is_none() {
+            found = before(
+                &r,
+                text,
+                prev_close.max(sentence_start(doc, q.open_at)),
+                q.open_at,
+            );
+        }
+        if found.is_none() && k > 0 {
+            // A follow-up quote: opens its sentence, right after the sentence of the last quote.
+            let prev = &quotes[k - 1];
+            let s_here = r.sentence_of(q.open_at);
+            let s_prev = r.sentence_of(prev.close_end.saturating_sub(1));
+            let between = &text[prev.close_end.min(q.open_at)..q.open_at];
+            let opens_sentence =
+                sentence_start(doc, q.open_at) >= prev.close_end || between.trim().is_empty();
+            if opens_sentence && s_here <= s_prev + 1 && !between.contains("\n\n") {
+                found = Some(Attribution {
+                    speaker: out[k - 1].speaker.clone(),
+                    cued: false,
+                });
+            }
+        }
+        out.push(found.unwrap_or_default());
+    }
+    out
+}
+
+fn sentence_start(doc: &Document, pos: usize) -> usize {
+    let line = doc.text[..pos].rfind('\n').map_or(0, |p| p + 1);
+    doc.sentences
+        .iter()
+        .rev()
+        .find(|s| s.span.start <= pos)
+        .map_or(0, |s| s.span.start)
+        .max(line)
+}
+
+/// `"…," Ruiz said` / `"…," said Ruiz` / `"…," the minister told`: the clause after a quote.
+fn after(r: &Resolver<'_>, text: &str, from: usize, to: usize) -> Option<Attribution> {
+    let mut end = to.min(from + 200);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if let Some(nl) = text[from..end].find('\n') {
+        end = from + nl;
+    }
+    let ws = words(text, from, end);
+    let mut k = None;
+    for (i, w) in ws.iter().enumerate().take(12) {
+        if is_cue(w) {
+            k = Some(i);
+            break;
+        }
+        if w.lower == "according" && ws.get(i + 1).is_some_and(|n| n.lower == "to") {
+            k = Some(i + 1);
+            break;
+        }
+        if w.sentence_end() || (i > 0 && w.raw.contains([';'])) {
+            break;
+        }
+    }
+    let k = k?;
+    let np: Vec<Word<'_>> = if k == 0 || ws[k].lower == "to" {
+        ws[k + 1..]
+            .iter()
+            .take(10)
+            .scan(false, |stop, w| {
+                if *stop {
+                    return None;
+                }
+                *stop = w.clause_end() || w.sentence_end();
+                Some(w.clone())
+            })
+            .collect()
+    } else {
+        let mut np: Vec<Word<'_>> = ws[..k].to_vec();
+        while np
+            .last()
+            .is_some_and(|w| is_stop_word(&w.lower) && !matches!(w.lower.as_str(), "he" | "she"))
+        {
+            np.pop();
+        }
+        np
+    };
+    let speaker = r.subject(&np, from)?;
+    Some(Attribution {
+        speaker,
+        cued: true,
+    })
+}
+
+/// `Ruiz told reporters: "…"` / `Root believes he is "not far away"` / `he was blunt: "…"`.
+fn before(r: &Resolver<'_>, text: &str, from: usize, to: usize) -> Option<Attribution> {
+    let ws = words(text, from, to);
+    if ws.is_empty() {
+        return None;
+    }
+    let cue = (0..ws.len()).rev().find(|&i| {
+        is_cue(&ws[i]) || (ws[i].lower == "to" && i > 0 && ws[i - 1].lower == "according")
+    });
+    let clause = |end: usize| -> Vec<Word<'_>> {
+        // Back from the cue to the clause start; a comma right before the cue closes an
+        // apposition ("…union, Elias Vrettakos, told"), not the clause.
+        let b = ws[..end.saturating_sub(1)]
+            .iter()
+            .rposition(|w| w.clause_end() || w.sentence_end())
+            .map_or(0, |p| p + 1);
+        ws[b..end].to_vec()
+    };
+    if let Some(k) = cue {
+        if ws[k].lower == "to" {
+            let np: Vec<Word<'_>> = ws[k + 1..].to_vec();
+            return r.subject(&np, to).map(|speaker| Attribution {
+                speaker,
+                cued: true,
+            });
+        }
+        let np = clause(k);
+        let np: Vec<Word<'_>> = np.into_iter().take_while(|w| !is_cue(w)).collect();
+        if let Some(speaker) = r.subject(&np, to) {
+            return Some(Attribution {
+                speaker,
+                cued: true,
+            });
+        }
+        return Some(Attribution {
+            speaker: None,
+            cued: true,
+        });
+    }
+    // A colon introduction: the clause's subject is its first word(s).
+    if text[..to].trim_end().ends_with(':') {
+        let np = clause(ws.len());
+        let head: Vec<Word<'_>> = np
+            .iter()
+            .skip_while(|w| LEADERS.contains(&w.lower.as_str()))
+            .take_while(|w| w.capitalised() || matches!(w.lower.as_str(), "he" | "she"))
+            .cloned()
+            .collect();
+        if let Some(speaker) = r.subject(&head, to) {
+            return Some(Attribution {
+                speaker,
+                cued: true,
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::extract::find;
+    use super::*;
+
+    fn speakers(text: &str) -> Vec<Option<String>> {
+        let doc = Document::from_text("t", text.to_string());
+        let qs = find(&doc.text);
+        attribute(&doc, &qs)
+            .into_iter()
+            .map(|a| a.speaker)
+            .collect()
+    }
+
+    fn s(x: &str) -> Option<String> {
+        Some(x.to_string())
+    }
+
+    #[test]
+    fn verbs_before_and_after_with_titles() {
+        assert_eq!(
+            speakers("\"The harbour reopens on Monday,\" Ruiz said. Port Minister Ana Ruiz told reporters: \u{201C}We are ready to talk now.\u{201D}"),
+            vec![s("Ana Ruiz"), s("Ana Ruiz")]
+        );
+        assert_eq!(
+            speakers(
+                "\"We support the plan fully,\" said Rep. Nick Rahall, who chairs the committee."
+            ),
+            vec![s("Nick Rahall")]
+        );
+        assert_eq!(
+            speakers("\"Most buildings are not safe any more,\" the head of the disaster service, Massoud Dalman, told the television."),
+            vec![s("Massoud Dalman")]
+        );
+    }
+
+    #[test]
+    fn pronouns_resolve_to_the_last_person_of_that_gender_across_sentences() {
+        let t = "Union leader Tomas Beltran met the minister, Ana Ruiz, on Friday. Mr. Beltran left early. The talks lasted six hours. Ruiz stayed; she spoke to her staff.\n\"We are not done yet,\" he said. \"Nor are we,\" she said.";
+        assert_eq!(speakers(t), vec![s("Tomas Beltran"), s("Ana Ruiz")]);
+    }
+
+    #[test]
+    fn role_nouns_resolve_and_descriptions_stay_unnamed() {
+        let t = "Tomas Beltran, the union leader, spoke first. \"We will wait,\" the union leader said. \"Nobody was hurt,\" police said. \"It was loud,\" a witness said.";
+        assert_eq!(speakers(t), vec![s("Tomas Beltran"), None, None]);
+    }
+
+    #[test]
+    fn follow_up_and_colon_and_partial_quotes() {
+        let t = "\"The talks failed,\" Ruiz said. \"We will try again next week.\" Later, addressing the crowd, she was blunt: \"No more delays.\" Beltran called the offer \"an insult\" to workers.";
+        assert_eq!(
+            speakers(t),
+            vec![s("Ruiz"), s("Ruiz"), s("Ruiz"), s("Beltran")]
+        );
+    }
+
+    #[test]
+    fn unresolvable_pronoun_is_null() {
+        assert_eq!(speakers("\"It is over,\" he said."), vec![None]);
+    }
+}
