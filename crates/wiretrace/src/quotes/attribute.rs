@@ -465,6 +465,7 @@ struct Word<'a> {
     raw: &'a str,
     core: &'a str,
     lower: String,
+    possessive: bool,
 }
 
 impl Word<'_> {
@@ -483,11 +484,22 @@ impl Word<'_> {
     fn sentence_end(&self) -> bool {
         self.tail().contains(['.', '!', '?']) && !is_abbreviation(self.core)
     }
+    /// The word as a name shows it: an initial keeps its period ("J. Ortega").
+    fn name_form(&self) -> String {
+        if self.core.chars().count() == 1 && self.tail().starts_with('.') {
+            format!("{}.", self.core)
+        } else {
+            self.core.to_string()
+        }
+    }
 }
 
 fn is_abbreviation(core: &str) -> bool {
     let l = core.to_lowercase();
-    core.chars().count() == 1 && core.chars().all(char::is_uppercase)
+    // Initials: "J", "A.J", "U.S".
+    core.chars().count() <= 5
+        && core.chars().all(|c| c.is_uppercase() || c == '.')
+        && (core.chars().count() == 1 || core.contains('.'))
         || TITLES.contains(&l.as_str())
         || matches!(l.as_str(), "jr" | "sr" | "st" | "u.s" | "u.k" | "no" | "va")
 }
@@ -502,20 +514,22 @@ fn words(text: &str, from: usize, to: usize) -> Vec<Word<'_>> {
         };
         let start = from + pos + off;
         pos += off + raw.len();
-        let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
-        let core = core
+        let trimmed = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let stripped = trimmed
             .strip_suffix("'s")
-            .or_else(|| core.strip_suffix("\u{2019}s"))
-            .unwrap_or(core);
+            .or_else(|| trimmed.strip_suffix("\u{2019}s"));
+        let core = stripped.unwrap_or(trimmed);
         if core.is_empty() {
             continue;
         }
+        let plural_possessive = raw.ends_with("s'") || raw.ends_with("s\u{2019}");
         out.push(Word {
             start,
             end: start + raw.len(),
             raw,
             core,
             lower: core.to_lowercase(),
+            possessive: stripped.is_some() || plural_possessive,
         });
     }
     out
@@ -528,8 +542,10 @@ struct Mention {
     end: usize,
     /// Index into [`People::names`].
     who: usize,
-    /// Two or more name words, a title, or a surname of such a name: a person, not a place.
+    /// A person rather than a place or an organisation (see [`People::strong`]).
     personal: bool,
+    /// "Ruiz's": the name qualifies something else and is not the subject.
+    possessive: bool,
 }
 
 #[derive(Debug, Default)]
@@ -539,6 +555,9 @@ struct People {
     genders: Vec<(u32, u32)>,
     roles: Vec<HashSet<String>>,
     organisation: Vec<bool>,
+    /// The text says this is a person: a title, a role, an honorific, or the subject of a
+    /// reporting verb somewhere. A bare two-word name ("North Carolina") is a weaker guess.
+    strong: Vec<bool>,
     mentions: Vec<Mention>,
 }
 
@@ -556,14 +575,20 @@ impl People {
         name.split_whitespace().last().unwrap_or("").to_lowercase()
     }
 
-    /// The person a name refers to: an earlier name ending with the same surname, or a new one.
+    /// The person a name refers to: the same name, a surname of an earlier full name (the most
+    /// recent one), or a new person. "Gene Smith" and "Troy Smith" are two people.
     fn intern(&mut self, name: String, organisation: bool) -> usize {
         let sur = Self::surname(&name);
         let tokens = name.split_whitespace().count();
-        if let Some(k) = self.names.iter().position(|n| {
-            Self::surname(n) == sur || (organisation && n.eq_ignore_ascii_case(&name))
-        }) {
-            if tokens > self.names[k].split_whitespace().count() && !organisation {
+        let found = self.names.iter().rposition(|n| {
+            n.eq_ignore_ascii_case(&name)
+                || (!organisation
+                    && !self.organisation_of(n)
+                    && Self::surname(n) == sur
+                    && (tokens == 1 || n.split_whitespace().count() == 1))
+        });
+        if let Some(k) = found {
+            if tokens > self.names[k].split_whitespace().count() {
                 self.names[k] = name;
             }
             return k;
@@ -572,9 +597,20 @@ impl People {
         self.genders.push((0, 0));
         self.roles.push(HashSet::new());
         self.organisation.push(organisation);
+        self.strong.push(false);
         self.names.len() - 1
     }
+
+    fn organisation_of(&self, name: &str) -> bool {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .is_some_and(|k| self.organisation[k])
+    }
 }
+
+/// Reporting verbs whose following name is their subject ("said Ruiz"); "told Ruiz" is not.
+const SUBJECT_AFTER: &[&str] = &["said", "says", "added", "wrote", "asked", "continued"];
 
 /// Reads the people of a document, outside the quoted spans.
 fn people(doc: &Document, quoted: &[Span]) -> People {
@@ -607,7 +643,7 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
         }
         let is_name_word = |w: &Word<'_>| {
             w.capitalised()
-                && !is_stop_word(&w.lower)
+                && (!is_stop_word(&w.lower) || TITLES.contains(&w.lower.as_str()))
                 && !is_calendar_word(&w.lower)
                 && !inside(w)
                 && !w.core.chars().all(|c| c.is_ascii_digit())
@@ -618,8 +654,11 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
         }
         let mut j = i;
         while j < all.len() && is_name_word(&all[j]) {
+            if j > i && text[all[j - 1].end..all[j].start].contains('\n') {
+                break;
+            }
             j += 1;
-            if all[j - 1].clause_end() || (all[j - 1].sentence_end()) {
+            if all[j - 1].clause_end() || all[j - 1].sentence_end() || all[j - 1].possessive {
                 break;
             }
         }
@@ -627,7 +666,6 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
         // Leading titles and descriptive words ("Port Minister", "Union") are roles.
         let mut k = 0;
         let mut roles = Vec::new();
-        let mut gender = (0u32, 0u32);
         let last_title = seq[..seq.len().saturating_sub(1)]
             .iter()
             .rposition(|w| TITLES.contains(&w.lower.as_str()))
@@ -641,15 +679,7 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
             k += 1;
         }
         let name_words = &seq[k..];
-        let titled = k > 0 && roles.iter().any(|r| TITLES.contains(&r.as_str()));
-        for r in &roles {
-            if MALE.contains(&r.as_str()) {
-                gender.0 += 2;
-            }
-            if FEMALE.contains(&r.as_str()) {
-                gender.1 += 2;
-            }
-        }
+        let titled = roles.iter().any(|r| TITLES.contains(&r.as_str()));
         let only_common =
             name_words.len() == 1 && lowercase_seen.contains(name_words[0].lower.as_str());
         if name_words.is_empty() || only_common {
@@ -661,7 +691,7 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
             .any(|w| NOT_PERSON.contains(&w.lower.as_str()));
         let name = name_words
             .iter()
-            .map(|w| w.core)
+            .map(Word::name_form)
             .collect::<Vec<_>>()
             .join(" ");
         // Lowercase role words just before the name ("union leader Tomas Beltran").
@@ -690,36 +720,53 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
                 }
             }
         }
+        let mut gender = (0u32, 0u32);
         for r in &roles {
+            // An honorific or a gendered role outweighs any count of nearby pronouns.
             if MALE.contains(&r.as_str()) {
-                gender.0 += 2;
+                gender.0 += 10;
             }
             if FEMALE.contains(&r.as_str()) {
-                gender.1 += 2;
+                gender.1 += 10;
             }
         }
+        let last = &seq[seq.len() - 1];
+        let speaks = all.get(j).is_some_and(is_cue)
+            || (i > 0 && SUBJECT_AFTER.contains(&all[i - 1].lower.as_str()));
         let known_before = p.names.len();
         let who = p.intern(name, organisation);
         let surname_of_person = who < known_before
-            && p.names[who].split_whitespace().count() >= 2
-            && !p.organisation[who];
-        // A single name that is the subject of a reporting verb ("Ruiz said", "said Ruiz").
-        let speaks = all.get(j).is_some_and(is_cue) || (i > 0 && is_cue(&all[i - 1]));
-        let personal =
-            !organisation && (name_words.len() >= 2 || titled || surname_of_person || speaks);
+            && !p.organisation[who]
+            && (p.strong[who] || p.names[who].split_whitespace().count() >= 2);
+        let personal = !organisation
+            && (name_words.len() >= 2
+                || titled
+                || surname_of_person
+                || speaks
+                || !roles.is_empty());
+        if personal && (titled || speaks || !roles.is_empty() || gender != (0, 0)) {
+            p.strong[who] = true;
+        }
         p.genders[who].0 += gender.0;
         p.genders[who].1 += gender.1;
         p.roles[who].extend(roles);
         p.mentions.push(Mention {
-            start: seq[k].start,
-            end: seq[seq.len() - 1].end,
+            start: name_words[0].start,
+            end: last.end,
             who,
             personal,
+            possessive: last.possessive,
         });
         if personal {
             last_person = Some((who, j));
         }
         i = j;
+    }
+    // A person's strength counts for every mention, earlier ones included.
+    for m in &mut p.mentions {
+        if p.strong[m.who] && !p.organisation[m.who] {
+            m.personal = true;
+        }
     }
     p
 }
@@ -733,14 +780,18 @@ pub struct Attribution {
     pub cued: bool,
 }
 
+/// A reporting verb: lowercase ("State" is a name, "state" a verb).
 fn is_cue(w: &Word<'_>) -> bool {
-    CUES.contains(&w.lower.as_str())
+    !w.capitalised() && CUES.contains(&w.lower.as_str())
 }
 
 /// True when `text` holds a reporting verb (for joining a quote split by an attribution).
 pub fn has_cue(text: &str) -> bool {
     words(text, 0, text.len()).iter().any(is_cue) || text.to_lowercase().contains("according to")
 }
+
+const DEFINITE: &[&str] = &["the", "this", "that", "his", "her", "its", "their"];
+const INDEFINITE: &[&str] = &["a", "an", "one", "another", "some", "several", "many"];
 
 struct Resolver<'a> {
     doc: &'a Document,
@@ -756,65 +807,140 @@ impl Resolver<'_> {
             .unwrap_or(self.doc.sentences.len().saturating_sub(1))
     }
 
+    fn mentions_in(&self, ws: &[&Word<'_>]) -> Vec<&Mention> {
+        let (Some(first), Some(last)) = (ws.first(), ws.last()) else {
+            return Vec::new();
+        };
+        self.people
+            .mentions
+            .iter()
+            .filter(|m| m.start >= first.start && m.end <= last.end)
+            .collect()
+    }
+
     /// The speaker named by a subject phrase, if it names, points to or describes one.
-    fn subject(&self, np: &[Word<'_>], at: usize) -> Option<Option<String>> {
+    /// `verb_first`: the phrase follows its verb ("said Rep. Nick Rahall, who …"), so its head
+    /// is its first segment; otherwise it precedes the verb and the segment next to the verb
+    /// is looked at first, appositions ("Stanley Perlo, one of Orozco's lawyers,") after.
+    fn subject(&self, np: &[Word<'_>], at: usize, verb_first: bool) -> Option<Option<String>> {
         let np: Vec<&Word<'_>> = np
             .iter()
             .skip_while(|w| LEADERS.contains(&w.lower.as_str()))
             .collect();
-        let first = np.first()?;
-        let (from, to) = (first.start, np.last().map_or(first.end, |w| w.end));
-        let inside: Vec<&Mention> = self
-            .people
-            .mentions
-            .iter()
-            .filter(|m| m.start >= from && m.end <= to)
-            .collect();
-        if let Some(m) = inside.iter().find(|m| m.personal).or(inside.first()) {
-            return Some(Some(self.people.names[m.who].clone()));
+        if np.is_empty() {
+            return None;
         }
-        match first.lower.as_str() {
-            "he" => {
-                return Some(self.recent(at, |who| self.people.gender(who) != Some(Gender::Female)))
+        let mut segments: Vec<Vec<&Word<'_>>> = vec![Vec::new()];
+        for w in &np {
+            segments.last_mut().map(|s| s.push(*w));
+            if w.clause_end() {
+                segments.push(Vec::new());
             }
-            "she" => {
-                return Some(self.recent(at, |who| self.people.gender(who) != Some(Gender::Male)))
+        }
+        segments.retain(|s| !s.is_empty());
+        let order: Vec<usize> = if verb_first {
+            (0..segments.len()).collect()
+        } else {
+            (0..segments.len()).rev().collect()
+        };
+        for &s in &order {
+            let seg = &segments[s];
+            let first = seg[0].lower.as_str();
+            if first == "he" || first == "she" {
+                let female = first == "she";
+                return Some(self.pronoun(at, female));
             }
-            "the" | "this" | "that" => {
-                let head = np
-                    .iter()
-                    .filter(|w| !is_stop_word(&w.lower))
-                    .map(|w| w.lower.clone())
-                    .next_back()?;
-                return Some(self.recent(at, |who| self.people.roles[who].contains(&head)));
+            let ms = self.mentions_in(seg);
+            let mut personal = ms.iter().filter(|m| m.personal && !m.possessive);
+            let pick = if verb_first {
+                personal.next()
+            } else {
+                personal.next_back()
+            };
+            if let Some(m) = pick {
+                return Some(Some(self.people.names[m.who].clone()));
             }
-            _ => {}
+        }
+        let head = &segments[if verb_first { 0 } else { segments.len() - 1 }];
+        let first = head[0].lower.as_str();
+        if DEFINITE.contains(&first) {
+            let role = head
+                .iter()
+                .filter(|w| !is_stop_word(&w.lower) && !w.capitalised())
+                .map(|w| w.lower.clone())
+                .next_back();
+            return Some(role.and_then(|r| self.recent_with_role(at, &r)));
+        }
+        if INDEFINITE.contains(&first) {
+            return Some(None);
+        }
+        // An organisation as the subject ("Human Rights Watch said").
+        for seg in &segments {
+            if let Some(m) = self
+                .mentions_in(seg)
+                .into_iter()
+                .find(|m| m.start == seg[0].start && !m.possessive)
+            {
+                return Some(Some(self.people.names[m.who].clone()));
+            }
         }
         if np.len() <= 6
             && np
                 .iter()
                 .all(|w| !w.capitalised() || is_stop_word(&w.lower))
         {
-            // "police", "a spokesman", "one witness": a described speaker, never named.
+            // "police", "officials": a described speaker, never named.
             return Some(None);
         }
         None
     }
 
-    /// The most recent personal mention before `at`, within scope, that `fits`.
-    fn recent(&self, at: usize, fits: impl Fn(usize) -> bool) -> Option<String> {
+    /// Sentences from the one holding `at` back through the scope, each with its mentions
+    /// before `at` in text order (the first is the sentence's subject, usually).
+    fn scope(&self, at: usize) -> Vec<Vec<&Mention>> {
         let s = self.sentence_of(at);
-        let scope_start = self
-            .doc
-            .sentences
-            .get(s.saturating_sub(SCOPE_SENTENCES))
-            .map_or(0, |x| x.span.start);
-        self.people
-            .mentions
-            .iter()
+        let lo = s.saturating_sub(SCOPE_SENTENCES);
+        (lo..=s)
             .rev()
-            .filter(|m| m.end <= at && m.start >= scope_start && m.personal)
-            .find(|m| fits(m.who))
+            .filter_map(|k| self.doc.sentences.get(k))
+            .map(|sent| {
+                self.people
+                    .mentions
+                    .iter()
+                    .filter(|m| {
+                        m.start >= sent.span.start && m.end <= sent.span.end.min(at) && m.personal
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// "he" / "she": the subject-most person of matching gender in the nearest sentence that
+    /// has one; people the text marks as persons first, bare names only when there are none.
+    fn pronoun(&self, at: usize, female: bool) -> Option<String> {
+        let fits = |who: usize| {
+            self.people.gender(who) != Some(if female { Gender::Male } else { Gender::Female })
+        };
+        let scope = self.scope(at);
+        for strong_only in [true, false] {
+            for sentence in &scope {
+                if let Some(m) = sentence
+                    .iter()
+                    .find(|m| fits(m.who) && (!strong_only || self.people.strong[m.who]))
+                {
+                    return Some(self.people.names[m.who].clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// "the minister": the most recent person in scope carrying that role word.
+    fn recent_with_role(&self, at: usize, role: &str) -> Option<String> {
+        self.scope(at)
+            .iter()
+            .flat_map(|s| s.iter().rev())
+            .find(|m| self.people.roles[m.who].contains(role))
             .map(|m| self.people.names[m.who].clone())
     }
 }
@@ -914,29 +1040,22 @@ fn after(r: &Resolver<'_>, text: &str, from: usize, to: usize) -> Option<Attribu
         }
     }
     let k = k?;
-    let np: Vec<Word<'_>> = if k == 0 || ws[k].lower == "to" {
-        ws[k + 1..]
+    let speaker = if k == 0 || ws[k].lower == "to" {
+        let np: Vec<Word<'_>> = ws[k + 1..]
             .iter()
-            .take(10)
+            .take(12)
             .scan(false, |stop, w| {
                 if *stop {
                     return None;
                 }
-                *stop = w.clause_end() || w.sentence_end();
+                *stop = w.sentence_end();
                 Some(w.clone())
             })
-            .collect()
+            .collect();
+        r.subject(&np, from, true)
     } else {
-        let mut np: Vec<Word<'_>> = ws[..k].to_vec();
-        while np
-            .last()
-            .is_some_and(|w| is_stop_word(&w.lower) && !matches!(w.lower.as_str(), "he" | "she"))
-        {
-            np.pop();
-        }
-        np
-    };
-    let speaker = r.subject(&np, from)?;
+        r.subject(&ws[..k], from, false)
+    }?;
     Some(Attribution {
         speaker,
         cued: true,
@@ -949,49 +1068,38 @@ fn before(r: &Resolver<'_>, text: &str, from: usize, to: usize) -> Option<Attrib
     if ws.is_empty() {
         return None;
     }
-    let cue = (0..ws.len()).rev().find(|&i| {
-        is_cue(&ws[i]) || (ws[i].lower == "to" && i > 0 && ws[i - 1].lower == "according")
-    });
-    let clause = |end: usize| -> Vec<Word<'_>> {
-        // Back from the cue to the clause start; a comma right before the cue closes an
-        // apposition ("…union, Elias Vrettakos, told"), not the clause.
-        let b = ws[..end.saturating_sub(1)]
-            .iter()
-            .rposition(|w| w.clause_end() || w.sentence_end())
-            .map_or(0, |p| p + 1);
-        ws[b..end].to_vec()
-    };
-    if let Some(k) = cue {
-        if ws[k].lower == "to" {
-            let np: Vec<Word<'_>> = ws[k + 1..].to_vec();
-            return r.subject(&np, to).map(|speaker| Attribution {
-                speaker,
-                cued: true,
-            });
-        }
-        let np = clause(k);
-        let np: Vec<Word<'_>> = np.into_iter().take_while(|w| !is_cue(w)).collect();
-        if let Some(speaker) = r.subject(&np, to) {
+    // The clause: after the last `;`, `:` or sentence end that is not the word before the quote.
+    let start = ws[..ws.len() - 1]
+        .iter()
+        .rposition(|w| w.tail().contains([';', ':']) || w.sentence_end())
+        .map_or(0, |p| p + 1);
+    let cues: Vec<usize> = (start..ws.len())
+        .filter(|&i| {
+            is_cue(&ws[i]) || (ws[i].lower == "to" && i > start && ws[i - 1].lower == "according")
+        })
+        .collect();
+    for &k in &cues {
+        let found = if ws[k].lower == "to" {
+            r.subject(&ws[k + 1..], to, true)
+        } else {
+            r.subject(&ws[start..k], to, false)
+        };
+        if let Some(speaker) = found {
             return Some(Attribution {
                 speaker,
                 cued: true,
             });
         }
+    }
+    if !cues.is_empty() {
         return Some(Attribution {
             speaker: None,
             cued: true,
         });
     }
-    // A colon introduction: the clause's subject is its first word(s).
+    // A colon introduction: the clause before the colon names or points to the speaker.
     if text[..to].trim_end().ends_with(':') {
-        let np = clause(ws.len());
-        let head: Vec<Word<'_>> = np
-            .iter()
-            .skip_while(|w| LEADERS.contains(&w.lower.as_str()))
-            .take_while(|w| w.capitalised() || matches!(w.lower.as_str(), "he" | "she"))
-            .cloned()
-            .collect();
-        if let Some(speaker) = r.subject(&head, to) {
+        if let Some(speaker) = r.subject(&ws[start..], to, false) {
             return Some(Attribution {
                 speaker,
                 cued: true,
@@ -1056,6 +1164,12 @@ mod tests {
             speakers(t),
             vec![s("Ruiz"), s("Ruiz"), s("Ruiz"), s("Beltran")]
         );
+    }
+
+    #[test]
+    fn two_people_with_one_surname_stay_two() {
+        let t = "Quarterback Troy Smith was suspended. Athletic director Gene Smith, who replaced Andy Geiger, said the report was fair.\n\"What you see is what they found,\" he said. \"We will comply,\" Ohio State president Karen Holbrook said at a news conference.";
+        assert_eq!(speakers(t), vec![s("Gene Smith"), s("Karen Holbrook")]);
     }
 
     #[test]
