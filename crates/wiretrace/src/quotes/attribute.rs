@@ -506,6 +506,9 @@ fn is_abbreviation(core: &str) -> bool {
 
 fn words(text: &str, from: usize, to: usize) -> Vec<Word<'_>> {
     let mut out = Vec::new();
+    if from >= to {
+        return out;
+    }
     let slice = &text[from..to];
     let mut pos = 0;
     for raw in slice.split_whitespace() {
@@ -1017,7 +1020,7 @@ fn sentence_start(doc: &Document, pos: usize) -> usize {
 
 /// `"…," Ruiz said` / `"…," said Ruiz` / `"…," the minister told`: the clause after a quote.
 fn after(r: &Resolver<'_>, text: &str, from: usize, to: usize) -> Option<Attribution> {
-    let mut end = to.min(from + 200);
+    let mut end = to.min(from + 200).max(from);
     while !text.is_char_boundary(end) {
         end -= 1;
     }

@@ -318,6 +318,11 @@ pub fn find(text: &str) -> Vec<RawQuote> {
         .collect();
     let mut single_quotes = Vec::new();
     pair(text, &singles, Family::Single, &mut single_quotes);
+    // Quotes never overlap: a single-mark pair reaching into a double-mark quote is a misreading.
+    single_quotes.retain(|s| {
+        !out.iter()
+            .any(|d| s.open_at < d.close_end && d.open_at < s.close_end)
+    });
     out.extend(single_quotes);
     out.sort_by_key(|q| q.open_at);
     out

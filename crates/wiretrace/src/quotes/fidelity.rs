@@ -382,6 +382,166 @@ pub fn apply_corroboration(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{AlignmentLink, Relation};
+    use crate::quotes::group::group_quotes;
+
+    /// Groups the quotes of `bodies` (one story) with the given pair relations.
+    fn groups(bodies: &[&str], relations: &[(usize, usize, Relation)]) -> Vec<QuoteGroup> {
+        let arts: Vec<Article> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Article::new(format!("a{i}"), *b))
+            .collect();
+        let docs: Vec<Document> = arts.iter().map(Document::from_article).collect();
+        let none: Vec<AlignmentLink> = Vec::new();
+        let pairs: Vec<PairLinks<'_>> = relations
+            .iter()
+            .map(|&(a, b, relation)| PairLinks {
+                a,
+                b,
+                relation,
+                links: &none,
+            })
+            .collect();
+        group_quotes(&arts, &docs, &vec![0; bodies.len()], &pairs, None)
+    }
+
+    const SAID: &str =
+        "\"We are ready to talk, but not while the cranes are standing still,\" Ana Ruiz said.";
+
+    #[test]
+    fn the_same_words_are_exact_whatever_the_punctuation_and_case() {
+        let g = groups(
+            &[SAID, "\u{201C}We are ready to talk but NOT while the cranes are standing still.\u{201D} Ruiz said."],
+            &[(0, 1, Relation::Copy)],
+        );
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].fidelity, Fidelity::Exact);
+        assert!(!g[0].altered);
+        assert!(g[0]
+            .variants
+            .iter()
+            .all(|v| v.fidelity == Fidelity::Exact && v.diff.is_none()));
+        assert_eq!(g[0].speaker.as_deref(), Some("Ana Ruiz"));
+    }
+
+    #[test]
+    fn a_contiguous_part_is_truncated_with_or_without_an_ellipsis() {
+        let g = groups(
+            &[
+                SAID,
+                "Ruiz said they were \"ready to talk\" and no more.",
+                "\"We are ready to talk ... while the cranes are standing still,\" Ruiz said.",
+            ],
+            &[(0, 1, Relation::SameEvent), (0, 2, Relation::LightRewrite)],
+        );
+        assert_eq!(g.len(), 1);
+        let f: Vec<Fidelity> = g[0].variants.iter().map(|v| v.fidelity).collect();
+        assert_eq!(
+            f,
+            vec![Fidelity::Exact, Fidelity::Truncated, Fidelity::Truncated]
+        );
+        assert_eq!(g[0].fidelity, Fidelity::Truncated);
+        assert!(!g[0].altered);
+    }
+
+    #[test]
+    fn changed_words_in_a_derived_copy_are_altered_with_the_diff() {
+        let g = groups(
+            &[
+                SAID,
+                "\"We are ready to talk, but not while the cranes are idle,\" Ruiz said.",
+                SAID,
+            ],
+            &[
+                (0, 1, Relation::LightRewrite),
+                (0, 2, Relation::SameEvent),
+                (1, 2, Relation::SameEvent),
+            ],
+        );
+        assert_eq!(g.len(), 1);
+        assert!(g[0].altered);
+        let v = &g[0].variants[1];
+        assert_eq!(v.fidelity, Fidelity::Altered);
+        let d = v.diff.as_ref().expect("a diff");
+        assert_eq!(d.against, "a0");
+        assert_eq!(d.removed, vec!["standing", "still"]);
+        assert_eq!(d.inserted, vec!["idle"]);
+        assert_eq!(g[0].variants[0].corroborated_by, vec!["a2".to_string()]);
+        assert!(
+            g[0].evidence[0].contains("light_rewrite pair"),
+            "{:?}",
+            g[0].evidence
+        );
+        assert!(g[0].evidence[0].contains("independent report(s) a2"));
+        // And the direction follows: a0's wording is corroborated, a1's altered one is not.
+        let (votes, why) = corroboration(&g, "a0", "a1");
+        assert_eq!(votes, 1);
+        assert!(why[0].contains("a0's wording is carried by independent report(s) a2"));
+    }
+
+    #[test]
+    fn two_translations_by_independent_outlets_are_one_group_and_no_spin() {
+        // One statement in another language, translated by two outlets; each translation is
+        // carried by one more independent report.
+        let one = "\"We will not negotiate under pressure from anyone,\" Minister Olaf Berg said.";
+        let two = "\"We will not negotiate under anyone's pressure,\" Berg told reporters.";
+        let g = groups(
+            &[one, two, one, two],
+            &[
+                (0, 1, Relation::SameEvent),
+                (0, 2, Relation::SameEvent),
+                (0, 3, Relation::SameEvent),
+                (1, 2, Relation::SameEvent),
+                (1, 3, Relation::SameEvent),
+                (2, 3, Relation::SameEvent),
+            ],
+        );
+        assert_eq!(g.len(), 1, "{g:?}");
+        assert!(g[0].altered);
+        assert_eq!(g[0].speaker.as_deref(), Some("Olaf Berg"));
+        let altered: Vec<&QuoteVariant> = g[0]
+            .variants
+            .iter()
+            .filter(|v| v.fidelity == Fidelity::Altered)
+            .collect();
+        assert!(!altered.is_empty());
+        let d = altered[0]
+            .diff
+            .as_ref()
+            .expect("the translation difference");
+        assert!(!d.removed.is_empty() && !d.inserted.is_empty());
+        let e = g[0].evidence.join(" | ");
+        assert!(e.contains("both wordings are corroborated"), "{e}");
+        assert!(e.contains("not a spin"), "{e}");
+        assert!(!e.contains("pair and"), "{e}");
+        // No direction is read into two independent wordings.
+        assert_eq!(corroboration(&g, "a0", "a1").0, 0);
+    }
+
+    #[test]
+    fn a_different_wording_by_an_independent_outlet_alone_is_not_called_spin() {
+        let g = groups(
+            &[
+                SAID,
+                "\"We are willing to talk, though not while the cranes stand still,\" Ruiz said.",
+            ],
+            &[(0, 1, Relation::SameEvent)],
+        );
+        assert_eq!(g.len(), 1);
+        assert!(g[0].altered);
+        assert!(g[0].evidence[0].contains("report independently"));
+        assert!(g[0].evidence[0].contains("not by itself a sign of spin"));
+    }
+
+    #[test]
+    fn different_speakers_are_never_one_group() {
+        let g = groups(
+            &[SAID, "\"We are ready to talk, but not while the cranes are standing still,\" Tomas Beltran said."],
+            &[(0, 1, Relation::SameEvent)],
+        );
+        assert!(g.is_empty());
+    }
 
     fn w(s: &str) -> Vec<String> {
         words_of(s)

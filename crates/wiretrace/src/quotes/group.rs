@@ -29,6 +29,9 @@ pub const LEXICAL_DICE: f64 = 0.5;
 /// Embedding cosine at which two quotes of one speaker are one statement.
 pub const SEMANTIC_COSINE: f64 = 0.75;
 
+/// The longest run of unlinked sentences between two ordered links that still corresponds.
+const MAX_GAP: usize = 3;
+
 /// A scored pair of articles as grouping sees it: the relation and the sentence alignment.
 #[derive(Debug, Clone, Copy)]
 pub struct PairLinks<'a> {
@@ -210,8 +213,27 @@ fn aligned_sentences(
         return false;
     }
     let overlaps = |from: usize, to: usize, x: &Quote| from <= x.last_sentence && x.sentence <= to;
-    p.links.iter().any(|l| {
+    if p.links.iter().any(|l| {
         overlaps(l.a, l.a_end.unwrap_or(l.a), qa) && overlaps(l.b, l.b_end.unwrap_or(l.b), qb)
+    }) {
+        return true;
+    }
+    // A gap of the same few sentences on both sides between two ordered links: the sentences
+    // in it correspond too (a quote reworded past the aligner's threshold, between neighbours
+    // that were kept).
+    let mut links: Vec<&AlignmentLink> = p.links.iter().collect();
+    links.sort_by_key(|l| (l.a, l.b));
+    links.windows(2).any(|w| {
+        let (x, y) = (w[0], w[1]);
+        let (a0, b0) = (x.a_end.unwrap_or(x.a) + 1, x.b_end.unwrap_or(x.b) + 1);
+        y.b >= b0
+            && y.a - a0 == y.b - b0
+            && (1..=MAX_GAP).contains(&(y.a - a0))
+            && qa.sentence >= a0
+            && qa.last_sentence < y.a
+            && qb.sentence >= b0
+            && qb.last_sentence < y.b
+            && qa.sentence - a0 == qb.sentence - b0
     })
 }
 
