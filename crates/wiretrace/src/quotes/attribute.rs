@@ -230,6 +230,11 @@ const CUES: &[&str] = &[
     "arguing",
     "claiming",
     "stating",
+    "stressing",
+    "tweeting",
+    "confirming",
+    "recalling",
+    "suggesting",
 ];
 
 /// Title and rank words: part of how a person is named, not of the name.
@@ -709,10 +714,12 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
         }
         // An apposition after it: ", the union leader,".
         if seq.last().is_some_and(Word::clause_end) && j < all.len() {
-            if matches!(
-                all[j].lower.as_str(),
-                "the" | "a" | "an" | "who" | "its" | "his" | "her"
-            ) {
+            let next = &all[j];
+            let determiner = matches!(
+                next.lower.as_str(),
+                "the" | "a" | "an" | "one" | "who" | "its" | "his" | "her" | "their"
+            );
+            if determiner || (name_words.len() >= 2 && !next.capitalised() && !is_cue(next)) {
                 for x in all[j..].iter().take(8) {
                     if !is_stop_word(&x.lower) {
                         roles.push(x.lower.clone());
@@ -772,6 +779,23 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
         }
     }
     p
+}
+
+const PREPOSITIONS: &[&str] = &[
+    "of", "for", "at", "from", "with", "in", "on", "by", "to", "into", "near", "outside", "about",
+];
+
+/// "a spokesman for Waitrose", "dean of the Faculty": a name inside a prepositional phrase is
+/// not the subject.
+fn after_preposition(seg: &[&Word<'_>], m: &Mention) -> bool {
+    let Some(k) = seg.iter().position(|w| w.start >= m.start) else {
+        return false;
+    };
+    seg[..k]
+        .iter()
+        .rev()
+        .find(|w| w.lower != "the")
+        .is_some_and(|w| PREPOSITIONS.contains(&w.lower.as_str()))
 }
 
 /// What attribution found for one quote.
@@ -835,7 +859,9 @@ impl Resolver<'_> {
         }
         let mut segments: Vec<Vec<&Word<'_>>> = vec![Vec::new()];
         for w in &np {
-            segments.last_mut().map(|s| s.push(*w));
+            if let Some(s) = segments.last_mut() {
+                s.push(*w);
+            }
             if w.clause_end() {
                 segments.push(Vec::new());
             }
@@ -846,27 +872,31 @@ impl Resolver<'_> {
         } else {
             (0..segments.len()).rev().collect()
         };
-        for &s in &order {
+        for (n, &s) in order.iter().enumerate() {
             let seg = &segments[s];
             let first = seg[0].lower.as_str();
             if first == "he" || first == "she" {
                 let female = first == "she";
                 return Some(self.pronoun(at, female));
             }
-            let ms = self.mentions_in(seg);
-            let mut personal = ms.iter().filter(|m| m.personal && !m.possessive);
-            let pick = if verb_first {
-                personal.next()
-            } else {
-                personal.next_back()
-            };
+            // Before the verb, a segment away from it is an apposition or an adverbial: only a
+            // name the text marks as a person there is the subject.
+            let strong_only = !verb_first && n > 0;
+            let pick = self.mentions_in(seg).into_iter().rfind(|m| {
+                m.personal
+                    && !m.possessive
+                    && !after_preposition(seg, m)
+                    && (!strong_only || self.people.strong[m.who])
+            });
             if let Some(m) = pick {
                 return Some(Some(self.people.names[m.who].clone()));
             }
         }
         let head = &segments[if verb_first { 0 } else { segments.len() - 1 }];
         let first = head[0].lower.as_str();
-        if DEFINITE.contains(&first) {
+        // "the minister" (a role) but not "the Associated Press" (a name).
+        let head_is_name = head.last().is_some_and(|w| w.capitalised());
+        if DEFINITE.contains(&first) && !head_is_name {
             let role = head
                 .iter()
                 .filter(|w| !is_stop_word(&w.lower) && !w.capitalised())
@@ -877,12 +907,16 @@ impl Resolver<'_> {
         if INDEFINITE.contains(&first) {
             return Some(None);
         }
-        // An organisation as the subject ("Human Rights Watch said").
+        // An organisation as the subject ("Human Rights Watch said", "according to the AP").
         for seg in &segments {
+            let lead = seg
+                .iter()
+                .position(|w| w.lower != "the")
+                .map_or(seg[0].start, |p| seg[p].start);
             if let Some(m) = self
                 .mentions_in(seg)
                 .into_iter()
-                .find(|m| m.start == seg[0].start && !m.possessive)
+                .find(|m| m.start == lead && !m.possessive)
             {
                 return Some(Some(self.people.names[m.who].clone()));
             }

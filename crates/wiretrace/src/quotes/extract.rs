@@ -207,9 +207,12 @@ fn trim_part(text: &str, start: usize, end: usize) -> Option<Span> {
     })
 }
 
-/// Follows the opener `marks[i]` to its closer. Returns the part spans (untrimmed), the close
-/// end and the index of the next mark to look at.
-fn follow(text: &str, marks: &[Mark], i: usize) -> Option<(Vec<(usize, usize)>, usize, usize)> {
+/// What [`follow`] found: the part spans (untrimmed), the close end and the index of the next
+/// mark to look at.
+type Followed = (Vec<(usize, usize)>, usize, usize);
+
+/// Follows the opener `marks[i]` to its closer.
+fn follow(text: &str, marks: &[Mark], i: usize) -> Option<Followed> {
     let open = marks[i];
     let max = if open.family == Family::Single {
         MAX_SINGLE
