@@ -882,12 +882,33 @@ impl Resolver<'_> {
             // Before the verb, a segment away from it is an apposition or an adverbial: only a
             // name the text marks as a person there is the subject.
             let strong_only = !verb_first && n > 0;
-            let pick = self.mentions_in(seg).into_iter().rfind(|m| {
-                m.personal
-                    && !m.possessive
-                    && !after_preposition(seg, m)
-                    && (!strong_only || self.people.strong[m.who])
-            });
+            let candidates: Vec<&Mention> = self
+                .mentions_in(seg)
+                .into_iter()
+                .filter(|m| {
+                    m.personal
+                        && !m.possessive
+                        && !after_preposition(seg, m)
+                        && (!strong_only || self.people.strong[m.who])
+                })
+                .collect();
+            // After the verb the first name is the subject, through any titles run together
+            // with it ("said Dist. Atty. Steve Cooley"); before it, the name next to the verb.
+            let pick = if verb_first {
+                candidates.first().map(|&first| {
+                    let mut m = first;
+                    for &next in &candidates[1..] {
+                        if self.doc.text[m.end..next.start].trim().is_empty() {
+                            m = next;
+                        } else {
+                            break;
+                        }
+                    }
+                    m
+                })
+            } else {
+                candidates.last().copied()
+            };
             if let Some(m) = pick {
                 return Some(Some(self.people.names[m.who].clone()));
             }

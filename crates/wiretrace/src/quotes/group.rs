@@ -148,28 +148,34 @@ pub fn group_quotes(
     let linked: HashMap<(usize, usize), &PairLinks<'_>> =
         pairs.iter().map(|p| ((p.a, p.b), p)).collect();
     let mut dsu = Dsu((0..items.len()).collect());
-    for i in 0..items.len() {
-        let (d, q) = items[i];
-        for j in i + 1..items.len() {
-            let (e, r) = items[j];
-            if d == e || story_of[d] != story_of[e] {
-                continue;
-            }
-            if !speakers_agree(q.speaker.as_deref(), r.speaker.as_deref()) {
-                continue;
-            }
-            let lexical = dice(&q.words, &r.words) >= LEXICAL_DICE
-                || (q.words.len().min(r.words.len()) >= 2
-                    && (fidelity::is_truncation(&r.words, &segs[i])
-                        || fidelity::is_truncation(&q.words, &segs[j])));
-            let both_named = q.speaker.is_some() && r.speaker.is_some();
-            let aligned = both_named && aligned_sentences(&linked, d, q, e, r);
-            let semantic = both_named
-                && vectors
-                    .as_ref()
-                    .is_some_and(|v| cosine(&v[i], &v[j]) >= SEMANTIC_COSINE);
-            if lexical || aligned || semantic {
-                dsu.union(i, j);
+    // Only quotes of one story are compared: pairs within each story's bucket.
+    let mut by_story: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, (d, _)) in items.iter().enumerate() {
+        by_story.entry(story_of[*d]).or_default().push(i);
+    }
+    let mut buckets: Vec<Vec<usize>> = by_story.into_values().collect();
+    buckets.sort_unstable();
+    for bucket in &buckets {
+        for (k, &i) in bucket.iter().enumerate() {
+            let (d, q) = items[i];
+            for &j in &bucket[k + 1..] {
+                let (e, r) = items[j];
+                if d == e || !speakers_agree(q.speaker.as_deref(), r.speaker.as_deref()) {
+                    continue;
+                }
+                let lexical = dice(&q.words, &r.words) >= LEXICAL_DICE
+                    || (q.words.len().min(r.words.len()) >= 2
+                        && (fidelity::is_truncation(&r.words, &segs[i])
+                            || fidelity::is_truncation(&q.words, &segs[j])));
+                let both_named = q.speaker.is_some() && r.speaker.is_some();
+                let aligned = both_named && aligned_sentences(&linked, d, q, e, r);
+                let semantic = both_named
+                    && vectors
+                        .as_ref()
+                        .is_some_and(|v| cosine(&v[i], &v[j]) >= SEMANTIC_COSINE);
+                if lexical || aligned || semantic {
+                    dsu.union(i, j);
+                }
             }
         }
     }

@@ -69,7 +69,7 @@ pub fn words_of(s: &str) -> Vec<String> {
 
 /// Titles of works and events, nicknames, labels: capitalised words in marks that are nobody's
 /// words. Every word that is not a short function word is capitalised, and there are at most
-/// eight of them (a long quote in title case is a shouted quote, not a title).
+/// twelve of them (a long quote in title case is a shouted quote, not a title).
 fn looks_like_a_title(text: &str) -> bool {
     const SMALL: &[&str] = &[
         "a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "by", "with", "from",
@@ -79,7 +79,7 @@ fn looks_like_a_title(text: &str) -> bool {
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
         .collect();
-    if ws.is_empty() || ws.len() > 8 {
+    if ws.is_empty() || ws.len() > 12 {
         return false;
     }
     ws.iter().all(|w| {
