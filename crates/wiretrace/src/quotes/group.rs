@@ -133,13 +133,19 @@ pub fn group_quotes(
     if items.len() < 2 {
         return Vec::new();
     }
-    let vectors: Option<Vec<Vec<f32>>> = embedder.and_then(|e| {
-        let texts: Vec<String> = items
+    // Meaning is only asked of quotes with a named speaker (the semantic match needs two), so
+    // the model embeds no more than that.
+    let named: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].1.speaker.is_some())
+        .collect();
+    let vectors: Option<HashMap<usize, Vec<f32>>> = embedder.and_then(|e| {
+        let texts: Vec<String> = named
             .iter()
-            .map(|(d, q)| q.text(&docs[*d].text).into_owned())
+            .map(|&i| items[i].1.text(&docs[items[i].0].text).into_owned())
             .collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        e.embed(&refs).ok().filter(|v| v.len() == refs.len())
+        let v = e.embed(&refs).ok().filter(|v| v.len() == refs.len())?;
+        Some(named.iter().copied().zip(v).collect())
     });
     let segs: Vec<Vec<Vec<String>>> = items
         .iter()
@@ -170,9 +176,11 @@ pub fn group_quotes(
                 let both_named = q.speaker.is_some() && r.speaker.is_some();
                 let aligned = both_named && aligned_sentences(&linked, d, q, e, r);
                 let semantic = both_named
-                    && vectors
-                        .as_ref()
-                        .is_some_and(|v| cosine(&v[i], &v[j]) >= SEMANTIC_COSINE);
+                    && vectors.as_ref().is_some_and(|v| {
+                        v.get(&i)
+                            .zip(v.get(&j))
+                            .is_some_and(|(x, y)| cosine(x, y) >= SEMANTIC_COSINE)
+                    });
                 if lexical || aligned || semantic {
                     dsu.union(i, j);
                 }
@@ -266,6 +274,57 @@ mod tests {
             &w("we are ready to talk now"),
             &w("ready talk")
         ));
+    }
+
+    /// A stand-in model: texts about talks are one meaning, anything else another.
+    struct Meaning;
+    impl Embedder for Meaning {
+        fn id(&self) -> &str {
+            "meaning"
+        }
+        fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            Ok(texts
+                .iter()
+                .map(|t| {
+                    let t = t.to_lowercase();
+                    if t.contains("talk") || t.contains("negotiat") {
+                        vec![1.0, 0.0]
+                    } else {
+                        vec![0.0, 1.0]
+                    }
+                })
+                .collect())
+        }
+    }
+
+    #[test]
+    fn with_a_model_one_speaker_s_quotes_match_in_meaning() {
+        let bodies = [
+            "\"We are ready to talk now,\" Ana Ruiz said.",
+            "\"Negotiations can begin at once,\" Ruiz told reporters.",
+            "\"Negotiations can begin at once,\" Tomas Beltran said.",
+        ];
+        let arts: Vec<Article> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Article::new(format!("a{i}"), *b))
+            .collect();
+        let docs: Vec<Document> = arts.iter().map(Document::from_article).collect();
+        assert!(group_quotes(&arts, &docs, &[0, 0, 0], &[], None)
+            .iter()
+            .all(|g| g.variants.iter().all(|v| v.article != "a0")));
+        let g = group_quotes(&arts, &docs, &[0, 0, 0], &[], Some(&Meaning));
+        let with_a0 = g
+            .iter()
+            .find(|g| g.variants.iter().any(|v| v.article == "a0"))
+            .expect("grouped by meaning");
+        let members: Vec<&str> = with_a0
+            .variants
+            .iter()
+            .map(|v| v.article.as_str())
+            .collect();
+        assert_eq!(members, vec!["a0", "a1"]);
+        assert!(with_a0.altered);
     }
 
     #[test]
