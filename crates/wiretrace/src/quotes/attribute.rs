@@ -639,7 +639,8 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
             i += 1;
             continue;
         }
-        // Pronouns teach the gender of the person named just before them.
+        // Pronouns teach the gender of the person named just before them in the same sentence
+        // (across sentences, the pronoun being resolved would teach itself).
         if let Some((who, at)) = last_person {
             if i - at <= 25 {
                 match w.lower.as_str() {
@@ -648,6 +649,9 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
                     _ => {}
                 }
             }
+        }
+        if w.sentence_end() {
+            last_person = None;
         }
         let is_name_word = |w: &Word<'_>| {
             w.capitalised()
@@ -688,6 +692,12 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
         }
         let name_words = &seq[k..];
         let titled = roles.iter().any(|r| TITLES.contains(&r.as_str()));
+        // "Gov. Kay Ivey" is "the governor" later on.
+        let spelled: Vec<String> = roles
+            .iter()
+            .filter_map(|r| title_in_full(r).map(str::to_string))
+            .collect();
+        roles.extend(spelled);
         let only_common =
             name_words.len() == 1 && lowercase_seen.contains(name_words[0].lower.as_str());
         if name_words.is_empty() || only_common {
@@ -779,6 +789,30 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
         }
     }
     p
+}
+
+/// The role word an abbreviated title stands for.
+fn title_in_full(t: &str) -> Option<&'static str> {
+    Some(match t {
+        "gov" => "governor",
+        "sen" => "senator",
+        "rep" => "representative",
+        "gen" => "general",
+        "lt" => "lieutenant",
+        "sgt" => "sergeant",
+        "capt" => "captain",
+        "col" => "colonel",
+        "maj" => "major",
+        "adm" => "admiral",
+        "dr" => "doctor",
+        "prof" => "professor",
+        "supt" => "superintendent",
+        "det" => "detective",
+        "insp" => "inspector",
+        "pres" => "president",
+        "rev" => "reverend",
+        _ => return None,
+    })
 }
 
 const PREPOSITIONS: &[&str] = &[
@@ -979,6 +1013,13 @@ impl Resolver<'_> {
         let fits = |who: usize| {
             self.people.gender(who) != Some(if female { Gender::Male } else { Gender::Female })
         };
+        // A one-word name nobody calls "he" or "she" is as likely a company or a place
+        // ("Waitrose said", "told AFP") as a person: a pronoun does not point to it.
+        let fits = |who: usize| {
+            fits(who)
+                && (self.people.names[who].split_whitespace().count() >= 2
+                    || self.people.gender(who).is_some())
+        };
         let scope = self.scope(at);
         for strong_only in [true, false] {
             for sentence in &scope {
@@ -1036,12 +1077,15 @@ pub fn attribute(doc: &Document, quotes: &[RawQuote]) -> Vec<Attribution> {
             found = after(&r, text, q.close_end, next_open);
         }
         if found.is_none() {
-            found = before(
-                &r,
-                text,
-                prev_close.max(sentence_start(doc, q.open_at)),
-                q.open_at,
-            );
+            let from = sentence_start(doc, q.open_at);
+            found = before(&r, text, prev_close.max(from), q.open_at);
+            // "Lyons said that … "…" – and added, "…"": a verb with no subject of its own after
+            // an earlier quote of the sentence shares the sentence's subject.
+            if prev_close > from && found.as_ref().is_some_and(|a| a.speaker.is_none()) {
+                if let Some(a) = before(&r, text, from, q.open_at).filter(|a| a.speaker.is_some()) {
+                    found = Some(a);
+                }
+            }
         }
         if found.is_none() && k > 0 {
             // A follow-up quote: opens its sentence, right after the sentence of the last quote.
@@ -1217,10 +1261,10 @@ mod tests {
 
     #[test]
     fn follow_up_and_colon_and_partial_quotes() {
-        let t = "\"The talks failed,\" Ruiz said. \"We will try again next week.\" Later, addressing the crowd, she was blunt: \"No more delays.\" Beltran called the offer \"an insult\" to workers.";
+        let t = "\"The talks failed,\" Ana Ruiz said. \"We will try again next week.\" Later, addressing the crowd, she was blunt: \"No more delays.\" Beltran called the offer \"an insult\" to workers.";
         assert_eq!(
             speakers(t),
-            vec![s("Ruiz"), s("Ruiz"), s("Ruiz"), s("Beltran")]
+            vec![s("Ana Ruiz"), s("Ana Ruiz"), s("Ana Ruiz"), s("Beltran")]
         );
     }
 
@@ -1228,6 +1272,18 @@ mod tests {
     fn two_people_with_one_surname_stay_two() {
         let t = "Quarterback Troy Smith was suspended. Athletic director Gene Smith, who replaced Andy Geiger, said the report was fair.\n\"What you see is what they found,\" he said. \"We will comply,\" Ohio State president Karen Holbrook said at a news conference.";
         assert_eq!(speakers(t), vec![s("Gene Smith"), s("Karen Holbrook")]);
+    }
+
+    #[test]
+    fn an_abbreviated_title_is_a_role_and_a_one_word_company_is_no_he() {
+        let t = "Gov. Kay Ivey spoke on Monday; she was brief. \"We need the facts first,\" the governor said. Waitrose said the store would reopen. \"It was a shock,\" he said.";
+        assert_eq!(speakers(t), vec![s("Kay Ivey"), None]);
+    }
+
+    #[test]
+    fn a_second_verb_of_the_sentence_shares_its_subject() {
+        let t = "Sheriff Anne Lyons said the man \"claimed it was needed\" and added, \"He is dangerous.\"";
+        assert_eq!(speakers(t), vec![s("Anne Lyons"), s("Anne Lyons")]);
     }
 
     #[test]
