@@ -387,12 +387,7 @@ mod tests {
 
     /// Groups the quotes of `bodies` (one story) with the given pair relations.
     fn groups(bodies: &[&str], relations: &[(usize, usize, Relation)]) -> Vec<QuoteGroup> {
-        let arts: Vec<Article> = bodies
-            .iter()
-            .enumerate()
-            .map(|(i, b)| Article::new(format!("a{i}"), *b))
-            .collect();
-        let docs: Vec<Document> = arts.iter().map(Document::from_article).collect();
+        let (arts, docs) = crate::quotes::group::test_story(bodies);
         let none: Vec<AlignmentLink> = Vec::new();
         let pairs: Vec<PairLinks<'_>> = relations
             .iter()

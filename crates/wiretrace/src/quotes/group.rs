@@ -251,6 +251,18 @@ fn aligned_sentences(
     })
 }
 
+/// Articles `a0`, `a1`, … with the given bodies, and their documents: one story for the tests.
+#[cfg(test)]
+pub(super) fn test_story(bodies: &[&str]) -> (Vec<Article>, Vec<Document>) {
+    let arts: Vec<Article> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Article::new(format!("a{i}"), *b))
+        .collect();
+    let docs = arts.iter().map(Document::from_article).collect();
+    (arts, docs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,12 +316,7 @@ mod tests {
             "\"Negotiations can begin at once,\" Ruiz told reporters.",
             "\"Negotiations can begin at once,\" Tomas Beltran said.",
         ];
-        let arts: Vec<Article> = bodies
-            .iter()
-            .enumerate()
-            .map(|(i, b)| Article::new(format!("a{i}"), *b))
-            .collect();
-        let docs: Vec<Document> = arts.iter().map(Document::from_article).collect();
+        let (arts, docs) = test_story(&bodies);
         assert!(group_quotes(&arts, &docs, &[0, 0, 0], &[], None)
             .iter()
             .all(|g| g.variants.iter().all(|v| v.article != "a0")));
