@@ -216,13 +216,20 @@ fn json_output_follows_the_contract() {
         assert!(in01(&d["confidence"]));
         assert!(!d["evidence"].as_array().unwrap().is_empty());
     }
+    let fidelities = ["exact", "truncated", "altered"];
     for q in v["quotes"].as_array().expect("quotes") {
         assert!(q["altered"].is_boolean());
         assert!(q["speaker"].is_null() || q["speaker"].is_string());
+        assert!(fidelities.contains(&q["fidelity"].as_str().unwrap()));
+        assert_eq!(q["altered"].as_bool(), Some(q["fidelity"] == "altered"));
         for var in q["variants"].as_array().unwrap() {
             assert!(
                 var["sentence"].as_u64().unwrap() < sentences[var["article"].as_str().unwrap()]
             );
+            assert!(fidelities.contains(&var["fidelity"].as_str().unwrap()));
+            let span = var["span"].as_array().unwrap();
+            assert!(span[0].as_u64() <= span[1].as_u64());
+            assert_eq!(var["diff"].is_object(), var["fidelity"] == "altered");
         }
     }
     assert!(v["skipped"].as_array().expect("skipped").is_empty());
@@ -335,6 +342,68 @@ fn stdin_jsonl_is_read() {
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(relation(&v, "a", "b").as_deref(), Some("copy"));
+}
+
+/// Issue 6's "done when": the spun copy's reworded quotes are altered, with the changed words; the
+/// honest rewrite's and the reprint's quotes are exact; and the spun copy's derivation cites the
+/// quotes that only the source shares with the independent report.
+#[test]
+fn demo_quotes_show_the_spin_and_the_honest_rewrite() {
+    let v = demo_json();
+    let groups = v["quotes"].as_array().expect("quotes");
+    let variant = |g: &Value, id: &str| {
+        g["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["article"] == id)
+            .cloned()
+    };
+    let mut spun = 0;
+    for g in groups {
+        for honest in ["light-rewrite", "verbatim-reprint", "wire-original"] {
+            if let Some(x) = variant(g, honest) {
+                assert_eq!(x["fidelity"], "exact", "{honest} in {g}");
+            }
+        }
+        if let Some(x) = variant(g, "spun-copy") {
+            spun += 1;
+            assert_eq!(x["fidelity"], "altered", "{g}");
+            assert_eq!(g["altered"], true);
+            assert!(!x["diff"]["removed"].as_array().unwrap().is_empty());
+            assert!(!x["diff"]["inserted"].as_array().unwrap().is_empty());
+        }
+    }
+    assert!(
+        spun >= 4,
+        "the spun copy rewords the wire's quotes: {spun} found"
+    );
+    let ruiz = groups
+        .iter()
+        .find(|g| {
+            variant(g, "spun-copy").is_some_and(|x| x["text"].as_str().unwrap().contains("captive"))
+        })
+        .expect("the hostage quote");
+    let d = variant(ruiz, "spun-copy").unwrap()["diff"].clone();
+    assert_eq!(
+        d["removed"],
+        serde_json::json!(["strike", "holding", "whole", "hostage"])
+    );
+    assert_eq!(
+        d["inserted"],
+        serde_json::json!(["walkout", "keeping", "entire", "captive"])
+    );
+    assert_eq!(ruiz["speaker"], "Ana Ruiz");
+    let derivation = v["derivations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == "wire-original" && d["derived"] == "spun-copy")
+        .expect("wire-original -> spun-copy");
+    assert!(derivation["evidence"].as_array().unwrap().iter().any(|e| e
+        .as_str()
+        .unwrap()
+        .contains("carried by independent report(s) independent-report")));
 }
 
 /// The terminal report of the demo, as a reviewed snapshot: any change to what users read shows up

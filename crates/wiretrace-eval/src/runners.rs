@@ -714,9 +714,14 @@ pub fn run_quotes(_engine: &Engine, dir: &Path) -> Result<DatasetReport> {
         .par_iter()
         .map(|g| {
             let doc = wiretrace::text::Document::from_article(&g.article);
-            let sys: Vec<(usize, usize, Option<String>)> = wiretrace::quotes::extract(&doc)
+            let sys: Vec<SystemQuote> = wiretrace::quotes::extract(&doc)
                 .into_iter()
-                .map(|q| (q.span.start, q.span.end, q.speaker))
+                .map(|q| {
+                    (
+                        q.parts.iter().map(|p| (p.start, p.end)).collect(),
+                        q.speaker,
+                    )
+                })
                 .collect();
             score_quotes(&g.quotes, &g.not_quotes, &sys)
         })
@@ -827,17 +832,27 @@ fn same_speaker(gold: Option<&str>, sys: Option<&str>) -> bool {
     }
 }
 
-/// Scores extracted `(start, end, speaker)` spans against the gold quotes of one article.
+/// An extracted quote: the byte spans of its parts and its speaker.
+pub type SystemQuote = (Vec<(usize, usize)>, Option<String>);
+
+/// Scores extracted quotes against the gold quotes of one article. Overlap is the Jaccard of
+/// byte sets, both sides counted by their parts (a split quote's attribution belongs to
+/// neither).
 pub fn score_quotes(
     gold: &[crate::loaders::quotes::GoldQuote],
     not_quotes: &[(usize, usize)],
-    sys: &[(usize, usize, Option<String>)],
+    sys: &[SystemQuote],
 ) -> QuoteCounts {
     let inter = |a: (usize, usize), b: (usize, usize)| a.1.min(b.1).saturating_sub(a.0.max(b.0));
-    let jaccard = |g: &crate::loaders::quotes::GoldQuote, s: (usize, usize)| {
-        let i: usize = g.parts.iter().map(|&p| inter(p, s)).sum();
+    let jaccard = |g: &crate::loaders::quotes::GoldQuote, s: &[(usize, usize)]| {
+        let i: usize = g
+            .parts
+            .iter()
+            .flat_map(|&p| s.iter().map(move |&q| inter(p, q)))
+            .sum();
         let len: usize = g.parts.iter().map(|p| p.1 - p.0).sum();
-        let u = len + (s.1 - s.0) - i;
+        let slen: usize = s.iter().map(|p| p.1 - p.0).sum();
+        let u = len + slen - i;
         if u == 0 {
             0.0
         } else {
@@ -847,7 +862,7 @@ pub fn score_quotes(
     let mut cells: Vec<(f64, usize, usize)> = Vec::new();
     for (gi, g) in gold.iter().enumerate() {
         for (si, s) in sys.iter().enumerate() {
-            let j = jaccard(g, (s.0, s.1));
+            let j = jaccard(g, &s.0);
             if j > 0.0 {
                 cells.push((j, gi, si));
             }
@@ -869,7 +884,7 @@ pub fn score_quotes(
         c.any += 1;
         if j >= 0.8 {
             c.overlap += 1;
-            if same_speaker(gold[gi].speaker.as_deref(), sys[si].2.as_deref()) {
+            if same_speaker(gold[gi].speaker.as_deref(), sys[si].1.as_deref()) {
                 c.speaker_ok += 1;
             }
         }
@@ -879,7 +894,11 @@ pub fn score_quotes(
     }
     c.not_quote_hits = sys
         .iter()
-        .filter(|s| not_quotes.iter().any(|&n| inter(n, (s.0, s.1)) > 0))
+        .filter(|s| {
+            not_quotes
+                .iter()
+                .any(|&n| s.0.iter().any(|&p| inter(n, p) > 0))
+        })
         .count();
     c
 }
@@ -905,17 +924,18 @@ mod quote_scoring_tests {
             gold(vec![(100, 120), (140, 160)], None),
             gold(vec![(200, 210)], Some("Tomas Beltran")),
         ];
-        let s = vec![
-            (10, 60, Some("Ruiz".to_string())), // exact, surname only: right speaker
-            (100, 120, None),                   // half of a split quote: any, not overlap
-            (100, 121, None),                   // the same gold quote again: no second match
-            (300, 320, Some("X".into())),       // nothing
-            (205, 210, Some("Beltran".into())), // 0.5 of the gold: any only
+        let s: Vec<SystemQuote> = vec![
+            (vec![(10, 60)], Some("Ruiz".to_string())), // exact, surname only: right speaker
+            (vec![(100, 120)], None),                   // half of a split quote: any, not overlap
+            (vec![(100, 121)], None), // the same gold quote again: no second match
+            (vec![(300, 320)], Some("X".into())), // nothing
+            (vec![(205, 210)], Some("Beltran".into())), // 0.5 of the gold: any only
+            (vec![(140, 160), (100, 120)], None), // both parts of a split quote: exact
         ];
         let c = score_quotes(&g, &[(300, 305)], &s);
-        assert_eq!((c.gold, c.system), (3, 5));
-        assert_eq!((c.exact, c.overlap, c.any), (1, 1, 3));
-        assert_eq!(c.speaker_ok, 1);
+        assert_eq!((c.gold, c.system), (3, 6));
+        assert_eq!((c.exact, c.overlap, c.any), (2, 2, 3));
+        assert_eq!(c.speaker_ok, 2);
         assert_eq!(c.not_quote_hits, 1);
     }
 

@@ -422,9 +422,26 @@ impl Engine {
                 published: a.published.map(|t| t.timestamp()),
             })
             .collect();
-        let (derivations, undirected) = story::derivations(&infos, &scored_pairs);
+        let (mut derivations, mut undirected) = story::derivations(&infos, &scored_pairs);
 
-        let quotes = quotes::group_quotes(articles, docs, &story_of);
+        let quote_pairs: Vec<quotes::PairLinks<'_>> = scored_pairs
+            .iter()
+            .zip(&pairs)
+            .map(|(sp, (_, p))| quotes::PairLinks {
+                a: sp.a,
+                b: sp.b,
+                relation: sp.relation,
+                links: &p.alignments,
+            })
+            .collect();
+        let quotes = quotes::group_quotes(
+            articles,
+            docs,
+            &story_of,
+            &quote_pairs,
+            self.config.embedder.as_deref(),
+        );
+        quotes::fidelity::apply_corroboration(&quotes, &mut derivations, &mut undirected);
 
         Analysis {
             version: JSON_VERSION,

@@ -261,6 +261,40 @@ pub struct UndirectedDerivation {
     pub reason: String,
 }
 
+/// How faithfully a variant of a quote gives the words of its group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fidelity {
+    /// The same words, after normalising punctuation and case.
+    Exact,
+    /// A contiguous part of the fuller wording (pieces joined by an ellipsis count).
+    Truncated,
+    /// Words changed.
+    Altered,
+}
+
+impl Fidelity {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fidelity::Exact => "exact",
+            Fidelity::Truncated => "truncated",
+            Fidelity::Altered => "altered",
+        }
+    }
+}
+
+/// The word-level difference of an altered variant against the closest other variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordDiff {
+    /// The article whose variant this one is compared with.
+    pub against: String,
+    /// Words of that variant missing here, in order.
+    pub removed: Vec<String>,
+    /// Words here that are not in that variant, in order.
+    pub inserted: Vec<String>,
+}
+
 /// One occurrence of a quote in an article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuoteVariant {
@@ -268,10 +302,22 @@ pub struct QuoteVariant {
     pub article: String,
     /// Sentence index of the quote's start.
     pub sentence: usize,
-    /// The quoted words, as written.
+    /// The quoted words, as written (the parts of a split quote joined by a space).
     pub text: String,
-    /// Byte span `[start, end)` into the article's full text.
+    /// Byte span `[start, end)` into the article's full text (first to last part).
     pub span: [usize; 2],
+    /// The byte spans of the parts, when the quote is split by an attribution or runs over
+    /// paragraphs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<[usize; 2]>,
+    /// Exact, truncated or altered, against the group's fullest common wording.
+    pub fidelity: Fidelity,
+    /// For an altered variant: what changed against the closest other variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<WordDiff>,
+    /// Articles independent of this one (no derivation between them) that carry the same words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corroborated_by: Vec<String>,
 }
 
 /// A quote and where it travelled.
@@ -283,8 +329,13 @@ pub struct QuoteGroup {
     pub speaker: Option<String>,
     /// True when the variants differ beyond punctuation, case or truncation.
     pub altered: bool,
+    /// The least faithful variant's fidelity.
+    pub fidelity: Fidelity,
     /// Every occurrence.
     pub variants: Vec<QuoteVariant>,
+    /// What the differences mean: a change made in a derived copy, or independent wordings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 /// An input that was not analysed, and why.

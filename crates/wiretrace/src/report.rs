@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::model::{Analysis, Article, Derivation, Relation};
+use crate::model::{Analysis, Article, Derivation, Fidelity, QuoteGroup, Relation};
 use crate::text::Document;
 
 /// Options of the terminal report.
@@ -409,25 +409,7 @@ pub fn render_text(analysis: &Analysis, articles: &[Article], opts: ReportOption
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", p.bold("Quotes that travelled"));
         for q in &analysis.quotes {
-            let _ = writeln!(
-                out,
-                "  {} {}{}",
-                q.id,
-                q.speaker.as_deref().unwrap_or("(speaker unknown)"),
-                if q.altered {
-                    format!("  {}", p.wrap("1;31", "ALTERED"))
-                } else {
-                    String::new()
-                }
-            );
-            for v in &q.variants {
-                let _ = writeln!(
-                    out,
-                    "    {:20} \u{201C}{}\u{201D}",
-                    v.article,
-                    truncate(&v.text, 110)
-                );
-            }
+            render_quote(&mut out, &p, q);
         }
     }
 
@@ -444,6 +426,70 @@ pub fn render_text(analysis: &Analysis, articles: &[Article], opts: ReportOption
         }
     }
     out
+}
+
+/// One quote group: the speaker, each variant with its fidelity, an altered variant beside the
+/// variant it was compared with (changed words marked: red on a terminal, `[brackets]`
+/// otherwise), and what the differences mean.
+fn render_quote(out: &mut String, p: &Paint, q: &QuoteGroup) {
+    let tag = match q.fidelity {
+        Fidelity::Exact => p.dim("exact"),
+        Fidelity::Truncated => p.wrap("33", "TRUNCATED"),
+        Fidelity::Altered => p.wrap("1;31", "ALTERED"),
+    };
+    let _ = writeln!(
+        out,
+        "  {} {}  {}",
+        q.id,
+        q.speaker.as_deref().unwrap_or("(speaker unknown)"),
+        tag
+    );
+    let mark = |text: &str, other: &str| {
+        let mut s = String::new();
+        let mut pos = 0;
+        for (a, b) in crate::quotes::fidelity::changed_words(text, other) {
+            s.push_str(&text[pos..a]);
+            if p.on {
+                s.push_str(&p.wrap("1;31", &text[a..b]));
+            } else {
+                let _ = write!(s, "[{}]", &text[a..b]);
+            }
+            pos = b;
+        }
+        s.push_str(&text[pos..]);
+        s
+    };
+    for v in &q.variants {
+        let shown = match &v.diff {
+            Some(d) => q
+                .variants
+                .iter()
+                .find(|o| o.article == d.against)
+                .map_or_else(|| v.text.clone(), |o| mark(&v.text, &o.text)),
+            None => truncate(&v.text, 110),
+        };
+        let _ = writeln!(
+            out,
+            "    {:20} {:9} \u{201C}{}\u{201D}",
+            v.article,
+            v.fidelity.as_str(),
+            shown
+        );
+        if let Some(d) = &v.diff {
+            if let Some(o) = q.variants.iter().find(|o| o.article == d.against) {
+                let _ = writeln!(
+                    out,
+                    "    {:20} {:9} \u{201C}{}\u{201D}",
+                    format!("  vs {}", o.article),
+                    "",
+                    mark(&o.text, &v.text)
+                );
+            }
+        }
+    }
+    for e in &q.evidence {
+        let _ = writeln!(out, "    {} {}", p.dim("·"), e);
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

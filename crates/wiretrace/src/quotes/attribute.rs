@@ -1,0 +1,1293 @@
+//! Who said it: the speaker of each quote of one document.
+//!
+//! Owns the people of a document (capitalised name sequences outside quotes, with the role
+//! words around them and a gender when the text gives one) and the attribution rules:
+//! 1. a reporting verb after the quote, with its subject before it (`"…," Ruiz said`, `"…," the
+//!    minister told`) or after it (`"…," said Rep. Nick Rahall`);
+//! 2. a reporting verb earlier in the quote's sentence, with the clause before it as subject
+//!    (`Port Minister Ana Ruiz told reporters: "…"`, `Root believes he is "not far away"`);
+//! 3. a colon after a clause whose subject is a name or pronoun (`he was blunt: "…"`);
+//! 4. a follow-up quote with no attribution of its own, opening the sentence right after an
+//!    attributed quote, takes that quote's speaker.
+//!
+//! A subject that is a pronoun resolves to the most recent person of matching gender mentioned
+//! within [`SCOPE_SENTENCES`]; a definite role noun ("the minister") to the most recent person
+//! carrying that role word. An indefinite or unmatched subject ("a spokesman", "police") gives
+//! no speaker: `None` is an answer, a guess is not.
+
+use std::collections::HashSet;
+
+use super::extract::RawQuote;
+use crate::text::{is_calendar_word, is_stop_word, Document, Span};
+
+/// How far back (in sentences) a pronoun or role noun looks for its person.
+pub const SCOPE_SENTENCES: usize = 6;
+
+/// Reporting verbs, in the forms news uses.
+const CUES: &[&str] = &[
+    "say",
+    "says",
+    "said",
+    "saying",
+    "tell",
+    "tells",
+    "told",
+    "add",
+    "adds",
+    "added",
+    "state",
+    "states",
+    "stated",
+    "remark",
+    "remarks",
+    "remarked",
+    "assert",
+    "asserts",
+    "asserted",
+    "declare",
+    "declares",
+    "declared",
+    "warn",
+    "warns",
+    "warned",
+    "explain",
+    "explains",
+    "explained",
+    "insist",
+    "insists",
+    "insisted",
+    "note",
+    "notes",
+    "noted",
+    "argue",
+    "argues",
+    "argued",
+    "claim",
+    "claims",
+    "claimed",
+    "write",
+    "writes",
+    "wrote",
+    "announce",
+    "announces",
+    "announced",
+    "stress",
+    "stresses",
+    "stressed",
+    "acknowledge",
+    "acknowledges",
+    "acknowledged",
+    "concede",
+    "concedes",
+    "conceded",
+    "urge",
+    "urges",
+    "urged",
+    "reply",
+    "replies",
+    "replied",
+    "continue",
+    "continues",
+    "continued",
+    "ask",
+    "asks",
+    "asked",
+    "tweet",
+    "tweets",
+    "tweeted",
+    "posted",
+    "confirm",
+    "confirms",
+    "confirmed",
+    "describe",
+    "describes",
+    "described",
+    "call",
+    "calls",
+    "called",
+    "admit",
+    "admits",
+    "admitted",
+    "believe",
+    "believes",
+    "believed",
+    "think",
+    "thinks",
+    "thought",
+    "suggest",
+    "suggests",
+    "suggested",
+    "recall",
+    "recalls",
+    "recalled",
+    "predict",
+    "predicts",
+    "predicted",
+    "promise",
+    "promises",
+    "promised",
+    "vow",
+    "vows",
+    "vowed",
+    "complain",
+    "complains",
+    "complained",
+    "deny",
+    "denies",
+    "denied",
+    "respond",
+    "responds",
+    "responded",
+    "answer",
+    "answers",
+    "answered",
+    "testify",
+    "testifies",
+    "testified",
+    "report",
+    "reports",
+    "reported",
+    "agree",
+    "agrees",
+    "agreed",
+    "shout",
+    "shouts",
+    "shouted",
+    "yell",
+    "yelled",
+    "scream",
+    "screamed",
+    "chant",
+    "chanted",
+    "joke",
+    "jokes",
+    "joked",
+    "quip",
+    "quips",
+    "quipped",
+    "caution",
+    "cautions",
+    "cautioned",
+    "inform",
+    "informs",
+    "informed",
+    "reckon",
+    "reckons",
+    "reckoned",
+    "exclaim",
+    "exclaimed",
+    "emphasise",
+    "emphasised",
+    "emphasize",
+    "emphasized",
+    "observe",
+    "observed",
+    "mention",
+    "mentioned",
+    "label",
+    "labels",
+    "labeled",
+    "labelled",
+    "dub",
+    "dubbed",
+    "brand",
+    "branded",
+    "accuse",
+    "accused",
+    "remind",
+    "reminded",
+    "maintain",
+    "maintains",
+    "maintained",
+    "conclude",
+    "concluded",
+    "recount",
+    "recounted",
+    "pledge",
+    "pledged",
+    "hint",
+    "hinted",
+    "demand",
+    "demanded",
+    "plead",
+    "pleaded",
+    "muse",
+    "mused",
+    "sigh",
+    "sighed",
+    "laugh",
+    "laughed",
+    "writing",
+    "telling",
+    "adding",
+    "asking",
+    "noting",
+    "warning",
+    "explaining",
+    "calling",
+    "describing",
+    "insisting",
+    "arguing",
+    "claiming",
+    "stating",
+    "stressing",
+    "tweeting",
+    "confirming",
+    "recalling",
+    "suggesting",
+];
+
+/// Title and rank words: part of how a person is named, not of the name.
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "gen",
+    "general",
+    "col",
+    "colonel",
+    "lt",
+    "sgt",
+    "sergeant",
+    "capt",
+    "captain",
+    "cmdr",
+    "adm",
+    "admiral",
+    "maj",
+    "major",
+    "gov",
+    "governor",
+    "sen",
+    "senator",
+    "rep",
+    "representative",
+    "rev",
+    "reverend",
+    "prof",
+    "professor",
+    "president",
+    "minister",
+    "secretary",
+    "chancellor",
+    "premier",
+    "mayor",
+    "judge",
+    "justice",
+    "chief",
+    "officer",
+    "inspector",
+    "detective",
+    "sheriff",
+    "undersheriff",
+    "commissioner",
+    "director",
+    "chairman",
+    "chairwoman",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "father",
+    "bishop",
+    "deputy",
+    "superintendent",
+    "supt",
+    "insp",
+    "det",
+    "hon",
+    "pres",
+    "attorney",
+    "coach",
+    "sheikh",
+    "ayatollah",
+    "st",
+];
+
+/// Words that make a capitalised sequence a place or an organisation, never a person.
+const NOT_PERSON: &[&str] = &[
+    "street",
+    "avenue",
+    "road",
+    "square",
+    "institute",
+    "university",
+    "college",
+    "school",
+    "union",
+    "party",
+    "company",
+    "corporation",
+    "inc",
+    "corp",
+    "ltd",
+    "llc",
+    "group",
+    "news",
+    "times",
+    "post",
+    "journal",
+    "press",
+    "agency",
+    "ministry",
+    "department",
+    "council",
+    "committee",
+    "court",
+    "house",
+    "office",
+    "association",
+    "church",
+    "hospital",
+    "police",
+    "service",
+    "services",
+    "bank",
+    "club",
+    "team",
+    "league",
+    "city",
+    "county",
+    "state",
+    "states",
+    "republic",
+    "island",
+    "islands",
+    "sea",
+    "river",
+    "port",
+    "airport",
+    "station",
+    "centre",
+    "center",
+    "chamber",
+    "commerce",
+    "authority",
+    "federation",
+    "foundation",
+    "fund",
+    "organisation",
+    "organization",
+    "network",
+    "tv",
+    "radio",
+    "daily",
+    "herald",
+    "gazette",
+    "wire",
+    "watch",
+    "nations",
+    "army",
+    "navy",
+    "force",
+    "guard",
+    "board",
+    "commission",
+    "administration",
+    "government",
+    "parliament",
+    "congress",
+    "senate",
+    "assembly",
+    "museum",
+    "library",
+    "stadium",
+    "park",
+    "hall",
+    "bridge",
+    "gate",
+    "airlines",
+    "motors",
+    "media",
+];
+
+const MALE: &[&str] = &[
+    "mr",
+    "sir",
+    "lord",
+    "king",
+    "prince",
+    "father",
+    "brother",
+    "son",
+    "husband",
+    "uncle",
+    "spokesman",
+    "chairman",
+    "businessman",
+    "congressman",
+    "boyfriend",
+    "actor",
+    "nephew",
+    "grandfather",
+    "man",
+];
+const FEMALE: &[&str] = &[
+    "mrs",
+    "ms",
+    "miss",
+    "dame",
+    "lady",
+    "queen",
+    "princess",
+    "mother",
+    "sister",
+    "daughter",
+    "wife",
+    "aunt",
+    "spokeswoman",
+    "chairwoman",
+    "businesswoman",
+    "congresswoman",
+    "girlfriend",
+    "actress",
+    "niece",
+    "grandmother",
+    "woman",
+];
+
+/// Words that may open a subject clause without being part of it.
+const LEADERS: &[&str] = &["but", "and", "so", "yet", "then", "later", "also", "now"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    Male,
+    Female,
+}
+
+/// One word of the text with its byte span; `core` drops surrounding punctuation.
+#[derive(Debug, Clone)]
+struct Word<'a> {
+    start: usize,
+    end: usize,
+    raw: &'a str,
+    core: &'a str,
+    lower: String,
+    possessive: bool,
+}
+
+impl Word<'_> {
+    fn capitalised(&self) -> bool {
+        self.core.chars().next().is_some_and(char::is_uppercase)
+    }
+    /// The punctuation after the word's last letter or digit.
+    fn tail(&self) -> &str {
+        let t = self.raw.trim_end_matches(|c: char| !c.is_alphanumeric());
+        &self.raw[t.len()..]
+    }
+    /// Ends a clause: `,` `;` `:` after the word.
+    fn clause_end(&self) -> bool {
+        self.tail().contains([',', ';', ':'])
+    }
+    fn sentence_end(&self) -> bool {
+        self.tail().contains(['.', '!', '?']) && !is_abbreviation(self.core)
+    }
+    /// The word as a name shows it: an initial keeps its period ("J. Ortega").
+    fn name_form(&self) -> String {
+        if self.core.chars().count() == 1 && self.tail().starts_with('.') {
+            format!("{}.", self.core)
+        } else {
+            self.core.to_string()
+        }
+    }
+}
+
+fn is_abbreviation(core: &str) -> bool {
+    let l = core.to_lowercase();
+    // Initials: "J", "A.J", "U.S".
+    core.chars().count() <= 5
+        && core.chars().all(|c| c.is_uppercase() || c == '.')
+        && (core.chars().count() == 1 || core.contains('.'))
+        || TITLES.contains(&l.as_str())
+        || matches!(l.as_str(), "jr" | "sr" | "st" | "u.s" | "u.k" | "no" | "va")
+}
+
+fn words(text: &str, from: usize, to: usize) -> Vec<Word<'_>> {
+    let mut out = Vec::new();
+    if from >= to {
+        return out;
+    }
+    let slice = &text[from..to];
+    let mut pos = 0;
+    for raw in slice.split_whitespace() {
+        let Some(off) = slice[pos..].find(raw) else {
+            continue;
+        };
+        let start = from + pos + off;
+        pos += off + raw.len();
+        let trimmed = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let stripped = trimmed
+            .strip_suffix("'s")
+            .or_else(|| trimmed.strip_suffix("\u{2019}s"));
+        let core = stripped.unwrap_or(trimmed);
+        if core.is_empty() {
+            continue;
+        }
+        let plural_possessive = raw.ends_with("s'") || raw.ends_with("s\u{2019}");
+        out.push(Word {
+            start,
+            end: start + raw.len(),
+            raw,
+            core,
+            lower: core.to_lowercase(),
+            possessive: stripped.is_some() || plural_possessive,
+        });
+    }
+    out
+}
+
+/// A person (or organisation) named in the document.
+#[derive(Debug, Clone)]
+struct Mention {
+    start: usize,
+    end: usize,
+    /// Index into [`People::names`].
+    who: usize,
+    /// A person rather than a place or an organisation (see [`People::strong`]).
+    personal: bool,
+    /// "Ruiz's": the name qualifies something else and is not the subject.
+    possessive: bool,
+}
+
+#[derive(Debug, Default)]
+struct People {
+    /// Fullest form of each name.
+    names: Vec<String>,
+    genders: Vec<(u32, u32)>,
+    roles: Vec<HashSet<String>>,
+    organisation: Vec<bool>,
+    /// The text says this is a person: a title, a role, an honorific, or the subject of a
+    /// reporting verb somewhere. A bare two-word name ("North Carolina") is a weaker guess.
+    strong: Vec<bool>,
+    mentions: Vec<Mention>,
+}
+
+impl People {
+    fn gender(&self, who: usize) -> Option<Gender> {
+        let (m, f) = self.genders[who];
+        match m.cmp(&f) {
+            std::cmp::Ordering::Greater => Some(Gender::Male),
+            std::cmp::Ordering::Less => Some(Gender::Female),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+
+    fn surname(name: &str) -> String {
+        name.split_whitespace().last().unwrap_or("").to_lowercase()
+    }
+
+    /// The person a name refers to: the same name, a surname of an earlier full name (the most
+    /// recent one), or a new person. "Gene Smith" and "Troy Smith" are two people.
+    fn intern(&mut self, name: String, organisation: bool) -> usize {
+        let sur = Self::surname(&name);
+        let tokens = name.split_whitespace().count();
+        let found = self.names.iter().rposition(|n| {
+            n.eq_ignore_ascii_case(&name)
+                || (!organisation
+                    && !self.organisation_of(n)
+                    && Self::surname(n) == sur
+                    && (tokens == 1 || n.split_whitespace().count() == 1))
+        });
+        if let Some(k) = found {
+            if tokens > self.names[k].split_whitespace().count() {
+                self.names[k] = name;
+            }
+            return k;
+        }
+        self.names.push(name);
+        self.genders.push((0, 0));
+        self.roles.push(HashSet::new());
+        self.organisation.push(organisation);
+        self.strong.push(false);
+        self.names.len() - 1
+    }
+
+    fn organisation_of(&self, name: &str) -> bool {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .is_some_and(|k| self.organisation[k])
+    }
+}
+
+/// Reporting verbs whose following name is their subject ("said Ruiz"); "told Ruiz" is not.
+const SUBJECT_AFTER: &[&str] = &["said", "says", "added", "wrote", "asked", "continued"];
+
+/// Reads the people of a document, outside the quoted spans.
+fn people(doc: &Document, quoted: &[Span]) -> People {
+    let text = &doc.text;
+    let all = words(text, 0, text.len());
+    let lowercase_seen: HashSet<&str> = all
+        .iter()
+        .filter(|w| w.core.chars().next().is_some_and(char::is_lowercase))
+        .map(|w| w.core)
+        .collect();
+    let inside = |w: &Word<'_>| quoted.iter().any(|q| q.start <= w.start && w.start < q.end);
+    let mut p = People::default();
+    let mut i = 0;
+    let mut last_person: Option<(usize, usize)> = None; // (who, word index)
+    while i < all.len() {
+        let w = &all[i];
+        if inside(w) {
+            i += 1;
+            continue;
+        }
+        // Pronouns teach the gender of the person named just before them in the same sentence
+        // (across sentences, the pronoun being resolved would teach itself).
+        if let Some((who, at)) = last_person {
+            if i - at <= 25 {
+                match w.lower.as_str() {
+                    "he" | "his" | "him" | "himself" => p.genders[who].0 += 1,
+                    "she" | "her" | "hers" | "herself" => p.genders[who].1 += 1,
+                    _ => {}
+                }
+            }
+        }
+        if w.sentence_end() {
+            last_person = None;
+        }
+        let is_name_word = |w: &Word<'_>| {
+            w.capitalised()
+                && (!is_stop_word(&w.lower) || TITLES.contains(&w.lower.as_str()))
+                && !is_calendar_word(&w.lower)
+                && !inside(w)
+                && !w.core.chars().all(|c| c.is_ascii_digit())
+        };
+        if !is_name_word(w) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < all.len() && is_name_word(&all[j]) {
+            if j > i && text[all[j - 1].end..all[j].start].contains('\n') {
+                break;
+            }
+            j += 1;
+            if all[j - 1].clause_end() || all[j - 1].sentence_end() || all[j - 1].possessive {
+                break;
+            }
+        }
+        let seq = &all[i..j];
+        // Leading titles and descriptive words ("Port Minister", "Union") are roles.
+        let mut k = 0;
+        let mut roles = Vec::new();
+        let last_title = seq[..seq.len().saturating_sub(1)]
+            .iter()
+            .rposition(|w| TITLES.contains(&w.lower.as_str()))
+            .map_or(0, |p| p + 1);
+        while k + 1 < seq.len()
+            && (k < last_title
+                || TITLES.contains(&seq[k].lower.as_str())
+                || lowercase_seen.contains(seq[k].lower.as_str()))
+        {
+            roles.push(seq[k].lower.clone());
+            k += 1;
+        }
+        let name_words = &seq[k..];
+        let titled = roles.iter().any(|r| TITLES.contains(&r.as_str()));
+        // "Gov. Kay Ivey" is "the governor" later on.
+        let spelled: Vec<String> = roles
+            .iter()
+            .filter_map(|r| title_in_full(r).map(str::to_string))
+            .collect();
+        roles.extend(spelled);
+        let only_common =
+            name_words.len() == 1 && lowercase_seen.contains(name_words[0].lower.as_str());
+        if name_words.is_empty() || only_common {
+            i = j.max(i + 1);
+            continue;
+        }
+        let organisation = name_words
+            .iter()
+            .any(|w| NOT_PERSON.contains(&w.lower.as_str()));
+        let name = name_words
+            .iter()
+            .map(Word::name_form)
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Lowercase role words just before the name ("union leader Tomas Beltran").
+        let mut b = i;
+        while b > 0 && i - b < 3 {
+            let x = &all[b - 1];
+            if x.capitalised() || is_stop_word(&x.lower) || x.clause_end() || x.sentence_end() {
+                break;
+            }
+            roles.push(x.lower.clone());
+            b -= 1;
+        }
+        // An apposition after it: ", the union leader,".
+        if seq.last().is_some_and(Word::clause_end) && j < all.len() {
+            let next = &all[j];
+            let determiner = matches!(
+                next.lower.as_str(),
+                "the" | "a" | "an" | "one" | "who" | "its" | "his" | "her" | "their"
+            );
+            if determiner || (name_words.len() >= 2 && !next.capitalised() && !is_cue(next)) {
+                for x in all[j..].iter().take(8) {
+                    if !is_stop_word(&x.lower) {
+                        roles.push(x.lower.clone());
+                    }
+                    if x.clause_end() || x.sentence_end() {
+                        break;
+                    }
+                }
+            }
+        }
+        let mut gender = (0u32, 0u32);
+        for r in &roles {
+            // An honorific or a gendered role outweighs any count of nearby pronouns.
+            if MALE.contains(&r.as_str()) {
+                gender.0 += 10;
+            }
+            if FEMALE.contains(&r.as_str()) {
+                gender.1 += 10;
+            }
+        }
+        let last = &seq[seq.len() - 1];
+        let speaks = all.get(j).is_some_and(is_cue)
+            || (i > 0 && SUBJECT_AFTER.contains(&all[i - 1].lower.as_str()));
+        let known_before = p.names.len();
+        let who = p.intern(name, organisation);
+        let surname_of_person = who < known_before
+            && !p.organisation[who]
+            && (p.strong[who] || p.names[who].split_whitespace().count() >= 2);
+        let personal = !organisation
+            && (name_words.len() >= 2
+                || titled
+                || surname_of_person
+                || speaks
+                || !roles.is_empty());
+        if personal && (titled || speaks || !roles.is_empty() || gender != (0, 0)) {
+            p.strong[who] = true;
+        }
+        p.genders[who].0 += gender.0;
+        p.genders[who].1 += gender.1;
+        p.roles[who].extend(roles);
+        p.mentions.push(Mention {
+            start: name_words[0].start,
+            end: last.end,
+            who,
+            personal,
+            possessive: last.possessive,
+        });
+        if personal {
+            last_person = Some((who, j));
+        }
+        i = j;
+    }
+    // A person's strength counts for every mention, earlier ones included.
+    for m in &mut p.mentions {
+        if p.strong[m.who] && !p.organisation[m.who] {
+            m.personal = true;
+        }
+    }
+    p
+}
+
+/// The role word an abbreviated title stands for.
+fn title_in_full(t: &str) -> Option<&'static str> {
+    Some(match t {
+        "gov" => "governor",
+        "sen" => "senator",
+        "rep" => "representative",
+        "gen" => "general",
+        "lt" => "lieutenant",
+        "sgt" => "sergeant",
+        "capt" => "captain",
+        "col" => "colonel",
+        "maj" => "major",
+        "adm" => "admiral",
+        "dr" => "doctor",
+        "prof" => "professor",
+        "supt" => "superintendent",
+        "det" => "detective",
+        "insp" => "inspector",
+        "pres" => "president",
+        "rev" => "reverend",
+        _ => return None,
+    })
+}
+
+const PREPOSITIONS: &[&str] = &[
+    "of", "for", "at", "from", "with", "in", "on", "by", "to", "into", "near", "outside", "about",
+];
+
+/// "a spokesman for Waitrose", "dean of the Faculty": a name inside a prepositional phrase is
+/// not the subject.
+fn after_preposition(seg: &[&Word<'_>], m: &Mention) -> bool {
+    let Some(k) = seg.iter().position(|w| w.start >= m.start) else {
+        return false;
+    };
+    seg[..k]
+        .iter()
+        .rev()
+        .find(|w| w.lower != "the")
+        .is_some_and(|w| PREPOSITIONS.contains(&w.lower.as_str()))
+}
+
+/// What attribution found for one quote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attribution {
+    /// The speaker's fullest name in the document.
+    pub speaker: Option<String>,
+    /// A reporting verb (or a colon introduction) ties the quote to a subject.
+    pub cued: bool,
+}
+
+/// A reporting verb: lowercase ("State" is a name, "state" a verb).
+fn is_cue(w: &Word<'_>) -> bool {
+    !w.capitalised() && CUES.contains(&w.lower.as_str())
+}
+
+/// True when `text` holds a reporting verb (for joining a quote split by an attribution).
+pub fn has_cue(text: &str) -> bool {
+    words(text, 0, text.len()).iter().any(is_cue) || text.to_lowercase().contains("according to")
+}
+
+const DEFINITE: &[&str] = &["the", "this", "that", "his", "her", "its", "their"];
+const INDEFINITE: &[&str] = &["a", "an", "one", "another", "some", "several", "many"];
+
+struct Resolver<'a> {
+    doc: &'a Document,
+    people: People,
+}
+
+impl Resolver<'_> {
+    fn sentence_of(&self, pos: usize) -> usize {
+        self.doc
+            .sentences
+            .iter()
+            .position(|s| s.span.end > pos)
+            .unwrap_or(self.doc.sentences.len().saturating_sub(1))
+    }
+
+    fn mentions_in(&self, ws: &[&Word<'_>]) -> Vec<&Mention> {
+        let (Some(first), Some(last)) = (ws.first(), ws.last()) else {
+            return Vec::new();
+        };
+        self.people
+            .mentions
+            .iter()
+            .filter(|m| m.start >= first.start && m.end <= last.end)
+            .collect()
+    }
+
+    /// The speaker named by a subject phrase, if it names, points to or describes one.
+    /// `verb_first`: the phrase follows its verb ("said Rep. Nick Rahall, who …"), so its head
+    /// is its first segment; otherwise it precedes the verb and the segment next to the verb
+    /// is looked at first, appositions ("Stanley Perlo, one of Orozco's lawyers,") after.
+    fn subject(&self, np: &[Word<'_>], at: usize, verb_first: bool) -> Option<Option<String>> {
+        let np: Vec<&Word<'_>> = np
+            .iter()
+            .skip_while(|w| LEADERS.contains(&w.lower.as_str()))
+            .collect();
+        if np.is_empty() {
+            return None;
+        }
+        let mut segments: Vec<Vec<&Word<'_>>> = vec![Vec::new()];
+        for w in &np {
+            if let Some(s) = segments.last_mut() {
+                s.push(*w);
+            }
+            if w.clause_end() {
+                segments.push(Vec::new());
+            }
+        }
+        segments.retain(|s| !s.is_empty());
+        let order: Vec<usize> = if verb_first {
+            (0..segments.len()).collect()
+        } else {
+            (0..segments.len()).rev().collect()
+        };
+        for (n, &s) in order.iter().enumerate() {
+            let seg = &segments[s];
+            let first = seg[0].lower.as_str();
+            if first == "he" || first == "she" {
+                let female = first == "she";
+                return Some(self.pronoun(at, female));
+            }
+            // Before the verb, a segment away from it is an apposition or an adverbial: only a
+            // name the text marks as a person there is the subject.
+            let strong_only = !verb_first && n > 0;
+            let candidates: Vec<&Mention> = self
+                .mentions_in(seg)
+                .into_iter()
+                .filter(|m| {
+                    m.personal
+                        && !m.possessive
+                        && !after_preposition(seg, m)
+                        && (!strong_only || self.people.strong[m.who])
+                })
+                .collect();
+            // After the verb the first name is the subject, through any titles run together
+            // with it ("said Dist. Atty. Steve Cooley"); before it, the name next to the verb.
+            let pick = if verb_first {
+                candidates.first().map(|&first| {
+                    let mut m = first;
+                    for &next in &candidates[1..] {
+                        if self.doc.text[m.end..next.start].trim().is_empty() {
+                            m = next;
+                        } else {
+                            break;
+                        }
+                    }
+                    m
+                })
+            } else {
+                candidates.last().copied()
+            };
+            if let Some(m) = pick {
+                return Some(Some(self.people.names[m.who].clone()));
+            }
+        }
+        let head = &segments[if verb_first { 0 } else { segments.len() - 1 }];
+        let first = head[0].lower.as_str();
+        // "the minister" (a role) but not "the Associated Press" (a name).
+        let head_is_name = head.last().is_some_and(|w| w.capitalised());
+        if DEFINITE.contains(&first) && !head_is_name {
+            let role = head
+                .iter()
+                .filter(|w| !is_stop_word(&w.lower) && !w.capitalised())
+                .map(|w| w.lower.clone())
+                .next_back();
+            return Some(role.and_then(|r| self.recent_with_role(at, &r)));
+        }
+        if INDEFINITE.contains(&first) {
+            return Some(None);
+        }
+        // An organisation as the subject ("Human Rights Watch said", "according to the AP").
+        for seg in &segments {
+            let lead = seg
+                .iter()
+                .position(|w| w.lower != "the")
+                .map_or(seg[0].start, |p| seg[p].start);
+            if let Some(m) = self
+                .mentions_in(seg)
+                .into_iter()
+                .find(|m| m.start == lead && !m.possessive)
+            {
+                return Some(Some(self.people.names[m.who].clone()));
+            }
+        }
+        if np.len() <= 6
+            && np
+                .iter()
+                .all(|w| !w.capitalised() || is_stop_word(&w.lower))
+        {
+            // "police", "officials": a described speaker, never named.
+            return Some(None);
+        }
+        None
+    }
+
+    /// Sentences from the one holding `at` back through the scope, each with its mentions
+    /// before `at` in text order (the first is the sentence's subject, usually).
+    fn scope(&self, at: usize) -> Vec<Vec<&Mention>> {
+        let s = self.sentence_of(at);
+        let lo = s.saturating_sub(SCOPE_SENTENCES);
+        (lo..=s)
+            .rev()
+            .filter_map(|k| self.doc.sentences.get(k))
+            .map(|sent| {
+                self.people
+                    .mentions
+                    .iter()
+                    .filter(|m| {
+                        m.start >= sent.span.start && m.end <= sent.span.end.min(at) && m.personal
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// "he" / "she": the subject-most person of matching gender in the nearest sentence that
+    /// has one; people the text marks as persons first, bare names only when there are none.
+    fn pronoun(&self, at: usize, female: bool) -> Option<String> {
+        let fits = |who: usize| {
+            self.people.gender(who) != Some(if female { Gender::Male } else { Gender::Female })
+        };
+        // A one-word name nobody calls "he" or "she" is as likely a company or a place
+        // ("Waitrose said", "told AFP") as a person: a pronoun does not point to it.
+        let fits = |who: usize| {
+            fits(who)
+                && (self.people.names[who].split_whitespace().count() >= 2
+                    || self.people.gender(who).is_some())
+        };
+        let scope = self.scope(at);
+        for strong_only in [true, false] {
+            for sentence in &scope {
+                if let Some(m) = sentence
+                    .iter()
+                    .find(|m| fits(m.who) && (!strong_only || self.people.strong[m.who]))
+                {
+                    return Some(self.people.names[m.who].clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// "the minister": the most recent person in scope carrying that role word.
+    fn recent_with_role(&self, at: usize, role: &str) -> Option<String> {
+        self.scope(at)
+            .iter()
+            .flat_map(|s| s.iter().rev())
+            .find(|m| self.people.roles[m.who].contains(role))
+            .map(|m| self.people.names[m.who].clone())
+    }
+}
+
+/// The speakers of `quotes` (text order) in `doc`.
+pub fn attribute(doc: &Document, quotes: &[RawQuote]) -> Vec<Attribution> {
+    let text = &doc.text;
+    let quoted: Vec<Span> = quotes
+        .iter()
+        .map(|q| Span {
+            start: q.open_at,
+            end: q.close_end,
+        })
+        .collect();
+    let r = Resolver {
+        doc,
+        people: people(doc, &quoted),
+    };
+    let mut out: Vec<Attribution> = Vec::with_capacity(quotes.len());
+    for (k, q) in quotes.iter().enumerate() {
+        let next_open = quotes.get(k + 1).map_or(text.len(), |n| n.open_at);
+        let prev_close = if k > 0 { quotes[k - 1].close_end } else { 0 };
+        let mut found: Option<Attribution> = None;
+        // The words between the parts of a split quote are its attribution.
+        for w in q.parts.windows(2) {
+            if found.is_none() {
+                found = after(&r, text, w[0].end, w[1].start);
+            }
+        }
+        let last = q.parts[q.parts.len() - 1];
+        let ends_sentence = text[last.start..last.end]
+            .trim_end_matches(['\'', '\u{2019}', ' '])
+            .ends_with(['.', '\u{2026}']);
+        if found.is_none() && !ends_sentence && q.close_end < next_open {
+            found = after(&r, text, q.close_end, next_open);
+        }
+        if found.is_none() {
+            let from = sentence_start(doc, q.open_at);
+            found = before(&r, text, prev_close.max(from), q.open_at);
+            // "Lyons said that … "…" – and added, "…"": a verb with no subject of its own after
+            // an earlier quote of the sentence shares the sentence's subject.
+            if prev_close > from && found.as_ref().is_some_and(|a| a.speaker.is_none()) {
+                if let Some(a) = before(&r, text, from, q.open_at).filter(|a| a.speaker.is_some()) {
+                    found = Some(a);
+                }
+            }
+        }
+        if found.is_none() && k > 0 {
+            // A follow-up quote: opens its sentence, right after the sentence of the last quote.
+            let prev = &quotes[k - 1];
+            let s_here = r.sentence_of(q.open_at);
+            let s_prev = r.sentence_of(prev.close_end.saturating_sub(1));
+            let between = &text[prev.close_end.min(q.open_at)..q.open_at];
+            let opens_sentence =
+                sentence_start(doc, q.open_at) >= prev.close_end || between.trim().is_empty();
+            if opens_sentence && s_here <= s_prev + 1 && !between.contains("\n\n") {
+                found = Some(Attribution {
+                    speaker: out[k - 1].speaker.clone(),
+                    cued: false,
+                });
+            }
+        }
+        out.push(found.unwrap_or_default());
+    }
+    out
+}
+
+fn sentence_start(doc: &Document, pos: usize) -> usize {
+    let line = doc.text[..pos].rfind('\n').map_or(0, |p| p + 1);
+    doc.sentences
+        .iter()
+        .rev()
+        .find(|s| s.span.start <= pos)
+        .map_or(0, |s| s.span.start)
+        .max(line)
+}
+
+/// `"…," Ruiz said` / `"…," said Ruiz` / `"…," the minister told`: the clause after a quote.
+fn after(r: &Resolver<'_>, text: &str, from: usize, to: usize) -> Option<Attribution> {
+    let mut end = to.min(from + 200).max(from);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if let Some(nl) = text[from..end].find('\n') {
+        end = from + nl;
+    }
+    let ws = words(text, from, end);
+    let mut k = None;
+    for (i, w) in ws.iter().enumerate().take(12) {
+        if is_cue(w) {
+            k = Some(i);
+            break;
+        }
+        if w.lower == "according" && ws.get(i + 1).is_some_and(|n| n.lower == "to") {
+            k = Some(i + 1);
+            break;
+        }
+        if w.sentence_end() || (i > 0 && w.raw.contains([';'])) {
+            break;
+        }
+    }
+    let k = k?;
+    let speaker = if k == 0 || ws[k].lower == "to" {
+        let np: Vec<Word<'_>> = ws[k + 1..]
+            .iter()
+            .take(12)
+            .scan(false, |stop, w| {
+                if *stop {
+                    return None;
+                }
+                *stop = w.sentence_end();
+                Some(w.clone())
+            })
+            .collect();
+        r.subject(&np, from, true)
+    } else {
+        r.subject(&ws[..k], from, false)
+    }?;
+    Some(Attribution {
+        speaker,
+        cued: true,
+    })
+}
+
+/// `Ruiz told reporters: "…"` / `Root believes he is "not far away"` / `he was blunt: "…"`.
+fn before(r: &Resolver<'_>, text: &str, from: usize, to: usize) -> Option<Attribution> {
+    let ws = words(text, from, to);
+    if ws.is_empty() {
+        return None;
+    }
+    // The clause: after the last `;`, `:` or sentence end that is not the word before the quote.
+    let start = ws[..ws.len() - 1]
+        .iter()
+        .rposition(|w| w.tail().contains([';', ':']) || w.sentence_end())
+        .map_or(0, |p| p + 1);
+    let cues: Vec<usize> = (start..ws.len())
+        .filter(|&i| {
+            is_cue(&ws[i]) || (ws[i].lower == "to" && i > start && ws[i - 1].lower == "according")
+        })
+        .collect();
+    for &k in &cues {
+        let found = if ws[k].lower == "to" {
+            r.subject(&ws[k + 1..], to, true)
+        } else {
+            r.subject(&ws[start..k], to, false)
+        };
+        if let Some(speaker) = found {
+            return Some(Attribution {
+                speaker,
+                cued: true,
+            });
+        }
+    }
+    if !cues.is_empty() {
+        return Some(Attribution {
+            speaker: None,
+            cued: true,
+        });
+    }
+    // A colon introduction: the clause before the colon names or points to the speaker.
+    if text[..to].trim_end().ends_with(':') {
+        if let Some(speaker) = r.subject(&ws[start..], to, false) {
+            return Some(Attribution {
+                speaker,
+                cued: true,
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::extract::find;
+    use super::*;
+
+    fn speakers(text: &str) -> Vec<Option<String>> {
+        let doc = Document::from_text("t", text.to_string());
+        let qs = find(&doc.text);
+        attribute(&doc, &qs)
+            .into_iter()
+            .map(|a| a.speaker)
+            .collect()
+    }
+
+    fn s(x: &str) -> Option<String> {
+        Some(x.to_string())
+    }
+
+    #[test]
+    fn verbs_before_and_after_with_titles() {
+        assert_eq!(
+            speakers("\"The harbour reopens on Monday,\" Ruiz said. Port Minister Ana Ruiz told reporters: \u{201C}We are ready to talk now.\u{201D}"),
+            vec![s("Ana Ruiz"), s("Ana Ruiz")]
+        );
+        assert_eq!(
+            speakers(
+                "\"We support the plan fully,\" said Rep. Nick Rahall, who chairs the committee."
+            ),
+            vec![s("Nick Rahall")]
+        );
+        assert_eq!(
+            speakers("\"Most buildings are not safe any more,\" the head of the disaster service, Massoud Dalman, told the television."),
+            vec![s("Massoud Dalman")]
+        );
+    }
+
+    #[test]
+    fn pronouns_resolve_to_the_last_person_of_that_gender_across_sentences() {
+        let t = "Union leader Tomas Beltran met the minister, Ana Ruiz, on Friday. Mr. Beltran left early. The talks lasted six hours. Ruiz stayed; she spoke to her staff.\n\"We are not done yet,\" he said. \"Nor are we,\" she said.";
+        assert_eq!(speakers(t), vec![s("Tomas Beltran"), s("Ana Ruiz")]);
+    }
+
+    #[test]
+    fn role_nouns_resolve_and_descriptions_stay_unnamed() {
+        let t = "Tomas Beltran, the union leader, spoke first. \"We will wait,\" the union leader said. \"Nobody was hurt,\" police said. \"It was loud,\" a witness said.";
+        assert_eq!(speakers(t), vec![s("Tomas Beltran"), None, None]);
+    }
+
+    #[test]
+    fn follow_up_and_colon_and_partial_quotes() {
+        let t = "\"The talks failed,\" Ana Ruiz said. \"We will try again next week.\" Later, addressing the crowd, she was blunt: \"No more delays.\" Beltran called the offer \"an insult\" to workers.";
+        assert_eq!(
+            speakers(t),
+            vec![s("Ana Ruiz"), s("Ana Ruiz"), s("Ana Ruiz"), s("Beltran")]
+        );
+    }
+
+    #[test]
+    fn two_people_with_one_surname_stay_two() {
+        let t = "Quarterback Troy Smith was suspended. Athletic director Gene Smith, who replaced Andy Geiger, said the report was fair.\n\"What you see is what they found,\" he said. \"We will comply,\" Ohio State president Karen Holbrook said at a news conference.";
+        assert_eq!(speakers(t), vec![s("Gene Smith"), s("Karen Holbrook")]);
+    }
+
+    #[test]
+    fn an_abbreviated_title_is_a_role_and_a_one_word_company_is_no_he() {
+        let t = "Gov. Kay Ivey spoke on Monday; she was brief. \"We need the facts first,\" the governor said. Waitrose said the store would reopen. \"It was a shock,\" he said.";
+        assert_eq!(speakers(t), vec![s("Kay Ivey"), None]);
+    }
+
+    #[test]
+    fn a_second_verb_of_the_sentence_shares_its_subject() {
+        let t = "Sheriff Anne Lyons said the man \"claimed it was needed\" and added, \"He is dangerous.\"";
+        assert_eq!(speakers(t), vec![s("Anne Lyons"), s("Anne Lyons")]);
+    }
+
+    #[test]
+    fn unresolvable_pronoun_is_null() {
+        assert_eq!(speakers("\"It is over,\" he said."), vec![None]);
+    }
+}
