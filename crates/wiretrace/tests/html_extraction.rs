@@ -1,7 +1,7 @@
 //! Extraction quality on the 20 hand-written news pages of `testdata/html` (see its README):
 //! token-level F1 of the extracted main text against the expected text, and exact-match rates of
 //! the metadata. Prints the per-page table (`cargo test -p wiretrace --test html_extraction --
-//! --nocapture`) and fails below the floors, so a regression in the extractor cannot land
+//! --nocapture`; `WIRETRACE_SHOW=<page>` also prints one page's text) and fails below the floors, so a regression in the extractor cannot land
 //! silently.
 
 use std::collections::HashMap;
@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use wiretrace::read::html::{decode_html, extract, HtmlLimits};
 use wiretrace::read::parse_time;
 
-/// Macro-averaged token F1 must stay at or above this (measured 2026-11-23; see
+/// Macro-averaged token F1 must stay at or above this (0.940 measured 2026-11-23; see
 /// docs/EVALUATION.md).
-const F1_FLOOR: f64 = 0.88;
+const F1_FLOOR: f64 = 0.92;
 
 fn tokens(text: &str) -> HashMap<String, usize> {
     let mut bag = HashMap::new();
@@ -89,6 +89,10 @@ fn token_f1_on_the_hand_written_pages() {
         let html = decode_html(&std::fs::read(page).unwrap(), None);
         let got = extract(&html, None, HtmlLimits::default()).unwrap_or_default();
         let want = expected["text"].as_str().unwrap();
+        // WIRETRACE_SHOW=10-paywall-teaser prints what was extracted from that page.
+        if std::env::var("WIRETRACE_SHOW").is_ok_and(|s| s == stem) {
+            println!("--- {stem} extracted:\n{}\n---", got.text);
+        }
         let (c, g, w) = overlap(&got.text, want);
         let (p, r, f) = f1(c, g, w);
         sum_f1 += f;

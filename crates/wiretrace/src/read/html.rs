@@ -160,6 +160,7 @@ pub fn extract(
         });
     }
     let meta = Metadata::read(&doc);
+    drop_non_content(&doc);
     let cfg = dom_smoothie::Config {
         text_mode: dom_smoothie::TextMode::Formatted,
         ..Default::default()
@@ -208,6 +209,29 @@ pub fn fragment_text(html: &str, limits: HtmlLimits) -> Result<String, HtmlError
     doc.select("script, style, noscript, template, svg")
         .remove();
     Ok(clean_text(&doc.formatted_text(), None))
+}
+
+/// Removes what HTML itself marks as not the article, before readability scores the rest:
+/// hidden elements, captions, navigation, asides (pull quotes, related lists), dialogs (cookie
+/// consent), buttons and embedded frames, and page footers. Readability weighs candidates by
+/// class names and link density, but keeps whatever sits inside the winning container; these
+/// semantic markers are what trafilatura also drops. (Not `<form>`: ASP.NET pages wrap the
+/// whole page in one. Not an `<article>`'s own footer: credit lines live there.)
+fn drop_non_content(doc: &Document) {
+    doc.select(
+        "[hidden], [aria-hidden=\"true\"], figcaption, nav, aside, button, iframe, \
+         [role=\"dialog\"], [role=\"alertdialog\"], [role=\"navigation\"], \
+         [role=\"complementary\"], [style*=\"display:none\"], [style*=\"display: none\"]",
+    )
+    .remove();
+    for footer in doc.select("footer").nodes() {
+        if !footer
+            .ancestors_it(None)
+            .any(|a| a.node_name().is_some_and(|n| &*n == "article"))
+        {
+            footer.remove_from_parent();
+        }
+    }
 }
 
 /// Level-by-level walk: deep trees are refused before any recursive pass can see them.
