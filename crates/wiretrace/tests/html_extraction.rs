@@ -91,6 +91,10 @@ fn token_f1_on_the_hand_written_pages() {
         let want = expected["text"].as_str().unwrap();
         // WIRETRACE_SHOW=10-paywall-teaser prints what was extracted from that page.
         if std::env::var("WIRETRACE_SHOW").is_ok_and(|s| s == stem) {
+            println!(
+                "title {:?}; published {:?}; source {:?}; canonical {:?}",
+                got.title, got.published, got.source, got.canonical
+            );
             println!("--- {stem} extracted:\n{}\n---", got.text);
         }
         let (c, g, w) = overlap(&got.text, want);
