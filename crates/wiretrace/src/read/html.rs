@@ -147,18 +147,7 @@ pub fn extract(
     url: Option<&str>,
     limits: HtmlLimits,
 ) -> Result<HtmlArticle, HtmlError> {
-    if html.len() > limits.max_page_bytes {
-        return Err(HtmlError::TooLarge {
-            size_kb: html.len() >> 10,
-            limit_kb: limits.max_page_bytes >> 10,
-        });
-    }
-    let doc = Document::from(html);
-    if depth_exceeds(&doc, limits.max_depth) {
-        return Err(HtmlError::TooDeep {
-            limit: limits.max_depth,
-        });
-    }
+    let doc = parse_bounded(html, limits, |h| Document::from(h))?;
     let meta = Metadata::read(&doc);
     drop_non_content(&doc);
     let cfg = dom_smoothie::Config {
@@ -194,18 +183,7 @@ pub fn extract(
 /// Text of an HTML fragment (a feed item's content), paragraphs separated by a blank line. No
 /// main-content selection: a feed item's content is the article.
 pub fn fragment_text(html: &str, limits: HtmlLimits) -> Result<String, HtmlError> {
-    if html.len() > limits.max_page_bytes {
-        return Err(HtmlError::TooLarge {
-            size_kb: html.len() >> 10,
-            limit_kb: limits.max_page_bytes >> 10,
-        });
-    }
-    let doc = Document::fragment(html);
-    if depth_exceeds(&doc, limits.max_depth) {
-        return Err(HtmlError::TooDeep {
-            limit: limits.max_depth,
-        });
-    }
+    let doc = parse_bounded(html, limits, |h| Document::fragment(h))?;
     doc.select("script, style, noscript, template, svg")
         .remove();
     Ok(clean_text(&doc.formatted_text(), None))
@@ -232,6 +210,27 @@ fn drop_non_content(doc: &Document) {
             footer.remove_from_parent();
         }
     }
+}
+
+/// Parses a page or fragment within the size and depth limits.
+fn parse_bounded(
+    html: &str,
+    limits: HtmlLimits,
+    parse: fn(&str) -> Document,
+) -> Result<Document, HtmlError> {
+    if html.len() > limits.max_page_bytes {
+        return Err(HtmlError::TooLarge {
+            size_kb: html.len() >> 10,
+            limit_kb: limits.max_page_bytes >> 10,
+        });
+    }
+    let doc = parse(html);
+    if depth_exceeds(&doc, limits.max_depth) {
+        return Err(HtmlError::TooDeep {
+            limit: limits.max_depth,
+        });
+    }
+    Ok(doc)
 }
 
 /// Level-by-level walk: deep trees are refused before any recursive pass can see them.
