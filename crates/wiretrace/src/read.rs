@@ -235,11 +235,7 @@ pub fn read_bytes(name: &str, bytes: &[u8], format: Option<Format>, limits: Limi
         bytes.to_vec()
     };
     let path = Path::new(name);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = inner_ext(path);
     let format =
         format.unwrap_or_else(|| detect::detect(&bytes[..bytes.len().min(64 * 1024)], &ext));
     reader.bytes(path, None, name, bytes, format);
@@ -286,17 +282,7 @@ impl Reader {
                 ),
             );
         }
-        let lower = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        // `x.warc.gz` is a WARC: the extension under `.gz` is the one that speaks.
-        let inner_name = lower.strip_suffix(".gz").unwrap_or(&lower);
-        let ext = Path::new(inner_name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_string();
+        let ext = inner_ext(path);
         let head = match std::fs::File::open(path).and_then(|f| {
             let mut b = Vec::new();
             f.take(64 * 1024).read_to_end(&mut b).map(|_| b)
@@ -387,11 +373,7 @@ impl Reader {
         if looks_binary(&bytes) {
             return self.out.skip(name, "binary file (not text)");
         }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ext = inner_ext(path);
         let text = decode(&bytes);
         let forced = self.format;
         if forced != Some(Format::Text)
@@ -424,14 +406,7 @@ impl Reader {
     /// different folders are different articles: the second takes its path under the input
     /// folder as its id.
     fn file_id(&self, path: &Path, root: Option<&Path>, name: &str) -> String {
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| name.to_string());
-        let base = file_name.strip_suffix(".gz").unwrap_or(&file_name);
-        let stem = Path::new(base)
-            .file_stem()
-            .map_or_else(|| base.to_string(), |s| s.to_string_lossy().into_owned());
+        let stem = stem_of(path).unwrap_or_else(|| name.to_string());
         match root.and_then(|r| path.strip_prefix(r).ok()) {
             Some(rel) if self.seen.contains_key(&stem) => {
                 rel.with_file_name(&stem).to_string_lossy().into_owned()
@@ -607,10 +582,7 @@ impl Reader {
                         &line,
                         &format!(
                             "{}:{k}",
-                            Path::new(name).file_stem().map_or_else(
-                                || "json".into(),
-                                |s| s.to_string_lossy().into_owned()
-                            )
+                            stem_of(Path::new(name)).unwrap_or_else(|| "json".into())
                         ),
                     );
                 }
@@ -623,9 +595,7 @@ impl Reader {
     }
 
     fn jsonl(&mut self, name: &str, text: &str) {
-        let stem = Path::new(name)
-            .file_stem()
-            .map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
+        let stem = stem_of(Path::new(name)).unwrap_or_else(|| "stdin".to_string());
         let mut any = false;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -748,6 +718,29 @@ impl Reader {
         self.seen.insert(a.id.clone(), input);
         self.out.articles.push(a);
     }
+}
+
+/// The lowercase extension that says what a file holds: `x.warc.gz` is a WARC, `x.jsonl.gz` JSONL.
+fn inner_ext(path: &Path) -> String {
+    let lower = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let inner = lower.strip_suffix(".gz").unwrap_or(&lower);
+    Path::new(inner)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A file's name without its extension, and without `.gz` first: `feed.jsonl.gz` → `feed`.
+fn stem_of(path: &Path) -> Option<String> {
+    let file_name = path.file_name()?.to_string_lossy().into_owned();
+    let base = file_name.strip_suffix(".gz").unwrap_or(&file_name);
+    Path::new(base)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
 }
 
 /// Names the n-th item of a container input (a feed item, a WARC record) in skip lists:
@@ -1038,6 +1031,31 @@ mod tests {
             .iter()
             .any(|s| s.reason.starts_with("symbolic link")));
         assert!(out.warnings.iter().any(|w| w.reason.contains("hidden")));
+    }
+
+    #[test]
+    fn gzipped_inputs_are_read_as_what_they_hold() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let gz = |data: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        };
+        std::fs::write(
+            dir.path().join("feed.jsonl.gz"),
+            gz(b"{\"id\":\"z1\",\"text\":\"Zipped line one.\"}\n{\"text\":\"Two.\"}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("story.txt.gz"),
+            gz(b"Zipped headline\n\nA zipped story about the port."),
+        )
+        .unwrap();
+        let out = read_paths(&[dir.path().to_path_buf()], Limits::default());
+        let ids: Vec<&str> = out.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, vec!["z1", "feed:2", "story"]);
+        assert_eq!(out.articles[2].title.as_deref(), Some("Zipped headline"));
     }
 
     #[test]
