@@ -743,6 +743,20 @@ fn stem_of(path: &Path) -> Option<String> {
         .map(|s| s.to_string_lossy().into_owned())
 }
 
+/// Runs a third-party parser so that a panic in it costs one input, not the run: the input is
+/// skipped with the parser's message. Our own code does not panic on input (the fuzz targets
+/// check it, and they see through this guard: libFuzzer aborts on any panic).
+pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("{what} failed on this input: {msg}")
+    })
+}
+
 /// Names the n-th item of a container input (a feed item, a WARC record) in skip lists:
 /// `feed.xml#4 <https://…>`.
 fn item_label(name: &str, n: usize, url: Option<&str>) -> String {

@@ -216,3 +216,40 @@ fn every_nasty_file_is_accounted_for() {
         );
     }
 }
+
+/// Every input a fuzz target crashed on (`testdata/fuzz-regressions/<target>/`), through the
+/// reader of that target, with its outcome since the fix.
+#[test]
+fn fuzz_crashes_stay_fixed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/fuzz-regressions");
+    let mut seen = 0;
+    for target in std::fs::read_dir(&root).unwrap() {
+        let target = target.unwrap().path();
+        let name = target.file_name().unwrap().to_string_lossy().into_owned();
+        for input in std::fs::read_dir(&target).unwrap() {
+            let input = input.unwrap().path();
+            let bytes = std::fs::read(&input).unwrap();
+            seen += 1;
+            let format = match name.as_str() {
+                "feed" => Format::Feed,
+                "warc" => Format::Warc,
+                "html" => Format::Html,
+                _ => Format::Jsonl,
+            };
+            let out = read_bytes("regression", &bytes, Some(format), Limits::default());
+            assert!(
+                !out.articles.is_empty() || !out.skipped.is_empty(),
+                "{}",
+                input.display()
+            );
+        }
+    }
+    assert!(seen >= 1);
+    // The first one: quick-xml (under feed-rs) panicked on a second XML declaration.
+    let crash = std::fs::read(root.join("feed/second-xml-declaration.xml")).unwrap();
+    let out = read_bytes("crash.xml", &crash, None, Limits::default());
+    assert_eq!(
+        reasons(&out),
+        vec!["not a readable RSS/Atom/JSON feed: an XML declaration (`<?xml`) at byte 156, after the start of the document"]
+    );
+}

@@ -51,7 +51,19 @@ pub struct FeedError(String);
 
 /// Reads a feed document's items.
 pub fn read_feed(bytes: &[u8], limits: HtmlLimits) -> Result<Vec<FeedItem>, FeedError> {
-    let feed = feed_rs::parser::parse(bytes).map_err(|e| FeedError(e.to_string()))?;
+    if let Some(at) = late_xml_declaration(bytes) {
+        // Invalid XML (the declaration may only open the document), and quick-xml 0.42, under
+        // feed-rs, panics when such a late declaration names another encoding (found by the
+        // `feed` fuzz target; testdata/fuzz-regressions/feed).
+        return Err(FeedError(format!(
+            "an XML declaration (`<?xml`) at byte {at}, after the start of the document"
+        )));
+    }
+    let feed = super::guard("the feed parser (feed-rs)", || {
+        feed_rs::parser::parse(bytes)
+    })
+    .map_err(FeedError)?
+    .map_err(|e| FeedError(e.to_string()))?;
     let source = feed
         .title
         .as_ref()
@@ -127,6 +139,27 @@ pub fn read_feed(bytes: &[u8], limits: HtmlLimits) -> Result<Vec<FeedItem>, Feed
     Ok(out)
 }
 
+/// The byte offset of an XML declaration anywhere but at the very start (after a BOM and white
+/// space). `<?xml-stylesheet` and other processing instructions are fine.
+fn late_xml_declaration(bytes: &[u8]) -> Option<usize> {
+    let start = bytes.strip_prefix(b"\xEF\xBB\xBF").map_or(0, |_| 3);
+    let first = start
+        + bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+    bytes
+        .windows(6)
+        .enumerate()
+        .filter(|&(i, w)| {
+            i != first
+                && w[..5].eq_ignore_ascii_case(b"<?xml")
+                && (w[5].is_ascii_whitespace() || w[5] == b'?')
+        })
+        .map(|(i, _)| i)
+        .next()
+}
+
 fn squash(s: &str) -> Option<String> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     (!s.is_empty()).then_some(s)
@@ -185,6 +218,15 @@ mod tests {
         assert!(
             matches!(&items[..], [FeedItem::Article { text, .. }] if text == "The port reopened.")
         );
+    }
+
+    #[test]
+    fn a_late_xml_declaration_is_refused_but_a_stylesheet_is_fine() {
+        let late = b"<?xml version=\"1.0\"?><rss><channel><?xml version=\"1.0\" encoding=\"iso-8859-2\"?></channel></rss>";
+        let e = read_feed(late, HtmlLimits::default()).unwrap_err();
+        assert!(e.to_string().contains("at byte 35"), "{e}");
+        let styled = b"\xEF\xBB\xBF\n<?xml version=\"1.0\"?><?xml-stylesheet href=\"s.xsl\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>";
+        assert!(read_feed(styled, HtmlLimits::default()).unwrap().is_empty());
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub enum HtmlError {
         /// The limit.
         limit: usize,
     },
+    /// The extractor failed on this page (a bug in it; the page is skipped, the run goes on).
+    #[error("{0}")]
+    Extractor(String),
     /// Nothing that reads as article text was found.
     #[error("no article text found in the page (only scripts, navigation or markup)")]
     NoText,
@@ -154,11 +157,15 @@ pub fn extract(
         text_mode: dom_smoothie::TextMode::Formatted,
         ..Default::default()
     };
-    let text = dom_smoothie::Readability::with_document(doc, None, Some(cfg))
-        .ok()
-        .and_then(|mut r| r.parse().ok())
-        .map(|a| clean_text(&a.text_content, meta.title.as_deref()))
-        .unwrap_or_default();
+    let text = super::guard("the readability extractor (dom_smoothie)", || {
+        dom_smoothie::Readability::with_document(doc, None, Some(cfg))
+            .ok()
+            .and_then(|mut r| r.parse().ok())
+            .map(|a| a.text_content.to_string())
+    })
+    .map_err(HtmlError::Extractor)?
+    .map(|t| clean_text(&t, meta.title.as_deref()))
+    .unwrap_or_default();
     if text.split_whitespace().next().is_none() {
         return Err(HtmlError::NoText);
     }
