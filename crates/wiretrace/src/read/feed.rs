@@ -51,16 +51,9 @@ pub struct FeedError(String);
 
 /// Reads a feed document's items.
 pub fn read_feed(bytes: &[u8], limits: HtmlLimits) -> Result<Vec<FeedItem>, FeedError> {
-    if let Some(at) = late_xml_declaration(bytes) {
-        // Invalid XML (the declaration may only open the document), and quick-xml 0.42, under
-        // feed-rs, panics when such a late declaration names another encoding (found by the
-        // `feed` fuzz target; testdata/fuzz-regressions/feed).
-        return Err(FeedError(format!(
-            "an XML declaration (`<?xml`) at byte {at}, after the start of the document"
-        )));
-    }
+    let utf8 = as_utf8_xml(bytes)?;
     let feed = super::guard("the feed parser (feed-rs)", || {
-        feed_rs::parser::parse(bytes)
+        feed_rs::parser::parse(&utf8[..])
     })
     .map_err(FeedError)?
     .map_err(|e| FeedError(e.to_string()))?;
@@ -139,25 +132,76 @@ pub fn read_feed(bytes: &[u8], limits: HtmlLimits) -> Result<Vec<FeedItem>, Feed
     Ok(out)
 }
 
-/// The byte offset of an XML declaration anywhere but at the very start (after a BOM and white
-/// space). `<?xml-stylesheet` and other processing instructions are fine.
-fn late_xml_declaration(bytes: &[u8]) -> Option<usize> {
-    let start = bytes.strip_prefix(b"\xEF\xBB\xBF").map_or(0, |_| 3);
-    let first = start
-        + bytes[start..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-    bytes
-        .windows(6)
-        .enumerate()
-        .filter(|&(i, w)| {
-            i != first
-                && w[..5].eq_ignore_ascii_case(b"<?xml")
-                && (w[5].is_ascii_whitespace() || w[5] == b'?')
-        })
+/// An XML document re-encoded as UTF-8, its declaration replaced by one that says so, or why it
+/// cannot be a feed. We decode (BOM, else the declared encoding, else UTF-8 with stray bytes as
+/// Windows-1252) rather than let the parser switch decoders mid-stream: quick-xml 0.42 under
+/// feed-rs panics when a declaration naming another encoding ends past its 64-byte look-ahead, or
+/// comes after the start (both found by the `feed` fuzz target; testdata/fuzz-regressions/feed;
+/// a real declaration with `standalone` and line breaks is enough). JSON passes through.
+fn as_utf8_xml(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, FeedError> {
+    use std::borrow::Cow;
+    let text: String = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((enc, len)) => enc
+            .decode_without_bom_handling(&bytes[len..])
+            .0
+            .into_owned(),
+        None => {
+            let lead = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if bytes.get(lead) != Some(&b'<') {
+                return Ok(Cow::Borrowed(bytes));
+            }
+            // The declaration is ASCII in every encoding a feed may declare here.
+            let head = String::from_utf8_lossy(&bytes[lead..bytes.len().min(lead + 1024)]);
+            match declaration_len(&head).and_then(|n| declared_encoding(&head[..n])) {
+                Some(enc) if enc != encoding_rs::UTF_8 => {
+                    enc.decode_without_bom_handling(bytes).0.into_owned()
+                }
+                _ => super::decode(bytes),
+            }
+        }
+    };
+    let body = text.trim_start();
+    if !body.starts_with('<') {
+        return Ok(Cow::Owned(text.into_bytes()));
+    }
+    let skip = text.len() - body.len() + declaration_len(body).unwrap_or(0);
+    let body = &text[skip..];
+    if let Some(at) = find_declaration(body) {
+        return Err(FeedError(format!(
+            "an XML declaration (`<?xml`) after the start of the document (byte {} of its text)",
+            skip + at
+        )));
+    }
+    let mut out = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>".to_vec();
+    out.extend_from_slice(body.as_bytes());
+    Ok(Cow::Owned(out))
+}
+
+/// Whether `s` is `<?xml` followed by white space or `?` (not `<?xml-stylesheet`).
+fn is_declaration(s: &str) -> bool {
+    s.len() >= 6
+        && s.as_bytes()[..5].eq_ignore_ascii_case(b"<?xml")
+        && (s.as_bytes()[5].is_ascii_whitespace() || s.as_bytes()[5] == b'?')
+}
+
+/// The length of the XML declaration that opens `s`, when one does and ends.
+fn declaration_len(s: &str) -> Option<usize> {
+    is_declaration(s).then(|| s.find("?>").map(|e| e + 2))?
+}
+
+fn find_declaration(s: &str) -> Option<usize> {
+    s.match_indices("<?")
         .map(|(i, _)| i)
-        .next()
+        .find(|&i| is_declaration(&s[i..]))
+}
+
+fn declared_encoding(decl: &str) -> Option<&'static encoding_rs::Encoding> {
+    let decl = decl.to_ascii_lowercase();
+    let (_, v) = decl.split_once("encoding")?;
+    let v = v.trim_start().strip_prefix('=')?.trim_start();
+    let q = v.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let label = v[1..].split(q).next()?;
+    encoding_rs::Encoding::for_label(label.trim().as_bytes())
 }
 
 fn squash(s: &str) -> Option<String> {
@@ -221,10 +265,30 @@ mod tests {
     }
 
     #[test]
+    fn feeds_are_decoded_before_parsing() {
+        // A long declaration naming a legacy encoding, and a windows-1252 title.
+        let feed = b"<?xml version=\"1.0\"\n     encoding=\"windows-1252\"\n     standalone=\"yes\"  ?>\n<rss version=\"2.0\"><channel><title>Caf\xe9 \x93News\x94</title><item><content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">&lt;p&gt;Text.&lt;/p&gt;</content:encoded></item></channel></rss>";
+        let items = read_feed(feed, HtmlLimits::default()).unwrap();
+        assert!(
+            matches!(&items[..], [FeedItem::Article { source: Some(s), .. }] if s == "Caf\u{e9} \u{201c}News\u{201d}"),
+            "{items:?}"
+        );
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        assert!(read_feed(&utf16, HtmlLimits::default()).unwrap().is_empty());
+    }
+
+    #[test]
     fn a_late_xml_declaration_is_refused_but_a_stylesheet_is_fine() {
         let late = b"<?xml version=\"1.0\"?><rss><channel><?xml version=\"1.0\" encoding=\"iso-8859-2\"?></channel></rss>";
         let e = read_feed(late, HtmlLimits::default()).unwrap_err();
-        assert!(e.to_string().contains("at byte 35"), "{e}");
+        assert!(e.to_string().contains("(byte 35 of its text)"), "{e}");
         let styled = b"\xEF\xBB\xBF\n<?xml version=\"1.0\"?><?xml-stylesheet href=\"s.xsl\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>";
         assert!(read_feed(styled, HtmlLimits::default()).unwrap().is_empty());
     }
