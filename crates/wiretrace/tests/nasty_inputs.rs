@@ -263,3 +263,26 @@ fn fuzz_crashes_stay_fixed() {
     );
     assert!(!reasons(&out)[0].contains("failed on this input"));
 }
+
+#[test]
+fn a_page_just_under_the_page_limit_is_parsed_and_its_text_limited() {
+    // 15 MB of paragraphs: parsed and extracted (not refused by size), then the article is
+    // over the 2 MB text limit and skipped with that reason.
+    let para = format!(
+        "<p>{}</p>\n",
+        "The port reopened after the strike. ".repeat(28)
+    );
+    let page = format!(
+        "<!doctype html><html><body><article>{}</article></body></html>",
+        para.repeat((15 << 20) / para.len())
+    );
+    let start = std::time::Instant::now();
+    let out = read_bytes("big.html", page.as_bytes(), None, Limits::default());
+    eprintln!("15 MB page: {:?}", start.elapsed());
+    assert!(out.articles.is_empty());
+    assert!(
+        reasons(&out)[0].contains("over the 2048 KB limit"),
+        "{:?}",
+        out.skipped
+    );
+}
