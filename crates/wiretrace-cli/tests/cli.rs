@@ -576,3 +576,51 @@ fn an_unknown_format_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format `pdf`"));
 }
+
+/// The hostile inputs of `testdata/nasty` as one folder: the run goes on, reads what can be read
+/// and names every other file with its reason, on stderr and in `--json`.
+#[test]
+fn a_folder_of_nasty_inputs_is_read_without_harm() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/nasty");
+    let out = wiretrace()
+        .args(["analyze", "--json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "invalid-utf8",
+        "mixed-crlf",
+        "https://harbour.example/lf",
+        "https://harbour.example/short",
+        "https://harbour.example/after",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let skipped = serde_json::to_string(&v["skipped"]).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for (file, reason) in [
+        ("all-scripts.html", "no article text found"),
+        ("binary.html", "binary file"),
+        ("empty-feed.xml", "feed has no items"),
+        ("truncated.warc.gz", "gzip data is truncated"),
+        ("wrong-length.warc", "wrong Content-Length"),
+    ] {
+        assert!(
+            skipped.contains(file) && skipped.contains(reason),
+            "{file}: {reason} not in {skipped}"
+        );
+        assert!(stderr.contains(reason), "{reason} not in {stderr}");
+    }
+}
