@@ -471,11 +471,15 @@ impl Metadata {
             .find_map(|n| n.attr("content").and_then(|c| squash(&c)))
         };
         let ld = json_ld(doc);
-        let title = doc
-            .select("body h1")
-            .nodes()
+        // The article's own <h1> before the page's: old themes put the site name in an <h1>.
+        let title = ["article h1, main h1, [itemprop=\"headline\"]", "body h1"]
             .iter()
-            .find_map(|n| squash(&n.text()))
+            .find_map(|sel| {
+                doc.select(sel)
+                    .nodes()
+                    .iter()
+                    .find_map(|n| squash(&n.text()))
+            })
             .or_else(|| meta("og:title"))
             .or_else(|| {
                 let t = squash(&doc.select("head title").text())?;
@@ -529,11 +533,24 @@ impl Metadata {
                     .iter()
                     .find_map(|n| n.attr("datetime").and_then(|d| super::parse_time(&d)))
             });
-        let publisher = ld.iter().find_map(|(v, _)| {
-            let p = v.get("publisher")?;
-            let p = p.as_array().and_then(|a| a.first()).unwrap_or(p);
-            squash(p.get("name")?.as_str()?)
-        });
+        let publisher = ld
+            .iter()
+            .find_map(|(v, _)| {
+                let p = v.get("publisher")?;
+                let p = p.as_array().and_then(|a| a.first()).unwrap_or(p);
+                squash(p.get("name")?.as_str()?)
+            })
+            .or_else(|| {
+                // schema.org microdata: <div itemprop="publisher" …><meta itemprop="name" …>
+                doc.select("[itemprop=\"publisher\"] [itemprop=\"name\"]")
+                    .nodes()
+                    .iter()
+                    .find_map(|n| {
+                        n.attr("content")
+                            .and_then(|c| squash(&c))
+                            .or_else(|| squash(&n.text()))
+                    })
+            });
         let lang = doc
             .select("html")
             .attr("lang")
