@@ -45,7 +45,8 @@ enum ColorChoice {
 enum Command {
     /// Analyse the built-in demo corpus (a fictional port strike) and print the report.
     Demo(OutputArgs),
-    /// Analyse articles from files, folders, JSONL files or `-` (JSONL on stdin).
+    /// Analyse articles from files and folders (text, JSONL, HTML, WARC, RSS/Atom; detected by
+    /// content) or `-` (JSONL on stdin).
     Analyze {
         /// Files or folders; `-` reads JSONL from stdin.
         #[arg(required = true)]

@@ -415,6 +415,35 @@ impl Reader {
         }
     }
 
+    /// The id of an article known by its URL: the URL's last path segment without its extension
+    /// (the slug, as a saved page's file name would be), or the whole URL when another article
+    /// already has that id (syndicated copies often keep the slug). Reports stay readable; the
+    /// URL itself is in the article's `url`.
+    fn url_id(&self, url: &str) -> String {
+        let path = url
+            .split(['?', '#'])
+            .next()
+            .unwrap_or(url)
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest);
+        let slug = path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .filter(|_| path.trim_end_matches('/').contains('/'))
+            .map(|s| {
+                s.strip_suffix(".html")
+                    .or_else(|| s.strip_suffix(".htm"))
+                    .or_else(|| s.strip_suffix(".php"))
+                    .unwrap_or(s)
+            })
+            .filter(|s| !s.is_empty());
+        match slug {
+            Some(s) if !self.seen.contains_key(s) => s.to_string(),
+            _ => url.to_string(),
+        }
+    }
+
     fn html_page(&mut self, path: &Path, root: Option<&Path>, name: &str, bytes: &[u8]) {
         let text = html::decode_html(bytes, None);
         match html::extract(&text, None, self.limits.html()) {
@@ -456,7 +485,9 @@ impl Reader {
                     lang,
                 } => {
                     let a = Article {
-                        id: link.clone().unwrap_or_else(|| format!("{stem}#{index}")),
+                        id: link
+                            .as_deref()
+                            .map_or_else(|| format!("{stem}#{index}"), |l| self.url_id(l)),
                         title,
                         body: text,
                         url: link,
@@ -511,8 +542,8 @@ impl Reader {
                         let a = Article {
                             id: p
                                 .target
-                                .clone()
-                                .unwrap_or_else(|| format!("{name}#{}", p.record)),
+                                .as_deref()
+                                .map_or_else(|| format!("{name}#{}", p.record), |t| self.url_id(t)),
                             title: page.title,
                             body: page.text,
                             url: page.canonical.or(p.target),
@@ -1045,6 +1076,31 @@ mod tests {
             .iter()
             .any(|s| s.reason.starts_with("symbolic link")));
         assert!(out.warnings.iter().any(|w| w.reason.contains("hidden")));
+    }
+
+    #[test]
+    fn articles_known_by_url_take_the_slug_as_id() {
+        let mut r = Reader {
+            limits: Limits::default(),
+            format: None,
+            out: ReadOutcome::default(),
+            seen: HashMap::new(),
+        };
+        assert_eq!(
+            r.url_id("https://a.example/news/port-strike-ends.html?x=1#top"),
+            "port-strike-ends"
+        );
+        assert_eq!(
+            r.url_id("https://a.example/news/port-strike-ends/"),
+            "port-strike-ends"
+        );
+        assert_eq!(r.url_id("https://a.example/"), "https://a.example/");
+        assert_eq!(r.url_id("https://a.example"), "https://a.example");
+        r.seen.insert("port-strike-ends".into(), "x".into());
+        assert_eq!(
+            r.url_id("https://b.example/port-strike-ends"),
+            "https://b.example/port-strike-ends"
+        );
     }
 
     #[test]

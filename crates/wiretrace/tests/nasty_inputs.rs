@@ -37,19 +37,18 @@ fn truncated_gzip_keeps_the_records_before_the_cut_and_says_so() {
     assert!(last.reason.contains("page(s) before it were read"));
     assert!(out.articles.len() <= 2);
     for a in &out.articles {
-        assert!(a.id.starts_with("https://harbour.example/"));
+        let url = a.url.as_deref().unwrap_or("");
+        assert!(url.starts_with("https://harbour.example/"), "{url}");
     }
 }
 
 #[test]
 fn a_wrong_content_length_costs_no_record() {
     let out = read("wrong-length.warc");
+    assert_eq!(ids(&out), vec!["short", "after"]);
     assert_eq!(
-        ids(&out),
-        vec![
-            "https://harbour.example/short",
-            "https://harbour.example/after"
-        ]
+        out.articles[1].url.as_deref(),
+        Some("https://harbour.example/after")
     );
     assert!(
         reasons(&out)
@@ -123,10 +122,7 @@ fn mixed_line_endings_are_normalised() {
     assert_eq!(ids(&out), vec!["mixed-crlf"]);
     assert!(!out.articles[0].body.contains('\r'));
     let out = read("mixed-crlf.warc");
-    assert_eq!(
-        ids(&out),
-        vec!["https://harbour.example/lf", "https://harbour.example/crlf"]
-    );
+    assert_eq!(ids(&out), vec!["lf", "crlf"]);
     assert_eq!(out.articles[0].title.as_deref(), Some("Headers end in LF"));
 }
 
