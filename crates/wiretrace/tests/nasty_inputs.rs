@@ -258,6 +258,13 @@ fn fuzz_crashes_stay_fixed() {
         out.skipped
     );
     assert!(!reasons(&out)[0].contains("failed on this input"));
+    // The third: text before a late declaration.
+    let crash = std::fs::read(root.join("feed/text-before-declaration.xml")).unwrap();
+    let out = read_bytes("crash.xml", &crash, Some(Format::Feed), Limits::default());
+    assert_eq!(
+        reasons(&out),
+        vec!["not a readable RSS/Atom/JSON feed: neither XML nor JSON (a feed starts with `<` or `{`)"]
+    );
 }
 
 #[test]

@@ -147,8 +147,17 @@ fn as_utf8_xml(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, FeedError> {
             .into_owned(),
         None => {
             let lead = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
-            if bytes.get(lead) != Some(&b'<') {
-                return Ok(Cow::Borrowed(bytes));
+            match bytes.get(lead) {
+                Some(b'<') => {}
+                // JSON Feed: no XML parser involved.
+                Some(b'{') => return Ok(Cow::Borrowed(bytes)),
+                // Text before the root is not XML either, and a declaration after it would
+                // reach the same quick-xml panic (third fuzz crash).
+                _ => {
+                    return Err(FeedError(
+                        "neither XML nor JSON (a feed starts with `<` or `{`)".into(),
+                    ))
+                }
             }
             // The declaration is ASCII in every encoding a feed may declare here.
             let head = String::from_utf8_lossy(&bytes[lead..bytes.len().min(lead + 1024)]);
@@ -161,8 +170,13 @@ fn as_utf8_xml(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, FeedError> {
         }
     };
     let body = text.trim_start();
-    if !body.starts_with('<') {
+    if body.starts_with('{') {
         return Ok(Cow::Owned(text.into_bytes()));
+    }
+    if !body.starts_with('<') {
+        return Err(FeedError(
+            "neither XML nor JSON (a feed starts with `<` or `{`)".into(),
+        ));
     }
     let skip = text.len() - body.len() + declaration_len(body).unwrap_or(0);
     let body = &text[skip..];
@@ -189,10 +203,26 @@ fn declaration_len(s: &str) -> Option<usize> {
     is_declaration(s).then(|| s.find("?>").map(|e| e + 2))?
 }
 
+/// A declaration in markup, not inside CDATA or a comment (where it is text: feeds about XML
+/// quote declarations in their items).
 fn find_declaration(s: &str) -> Option<usize> {
-    s.match_indices("<?")
-        .map(|(i, _)| i)
-        .find(|&i| is_declaration(&s[i..]))
+    let mut i = 0;
+    while let Some(off) = s[i..].find('<') {
+        let at = i + off;
+        let rest = &s[at..];
+        let skip_to =
+            |end: &str, from: usize| rest[from..].find(end).map(|e| at + from + e + end.len());
+        if rest.starts_with("<![CDATA[") {
+            i = skip_to("]]>", 9)?;
+        } else if rest.starts_with("<!--") {
+            i = skip_to("-->", 4)?;
+        } else if is_declaration(rest) {
+            return Some(at);
+        } else {
+            i = at + 1;
+        }
+    }
+    None
 }
 
 fn declared_encoding(decl: &str) -> Option<&'static encoding_rs::Encoding> {
@@ -289,6 +319,8 @@ mod tests {
         let late = b"<?xml version=\"1.0\"?><rss><channel><?xml version=\"1.0\" encoding=\"iso-8859-2\"?></channel></rss>";
         let e = read_feed(late, HtmlLimits::default()).unwrap_err();
         assert!(e.to_string().contains("(byte 35 of its text)"), "{e}");
+        let quoted = b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item><description><![CDATA[Start a file with <?xml version=\"1.0\"?> to declare it.]]></description></item><!-- <?xml x?> --></channel></rss>";
+        assert_eq!(read_feed(quoted, HtmlLimits::default()).unwrap().len(), 1);
         let styled = b"\xEF\xBB\xBF\n<?xml version=\"1.0\"?><?xml-stylesheet href=\"s.xsl\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>";
         assert!(read_feed(styled, HtmlLimits::default()).unwrap().is_empty());
     }
