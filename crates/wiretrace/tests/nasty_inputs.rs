@@ -258,6 +258,14 @@ fn fuzz_crashes_stay_fixed() {
         out.skipped
     );
     assert!(!reasons(&out)[0].contains("failed on this input"));
+    // The fourth: a late declaration after an unterminated CDATA section.
+    let crash = std::fs::read(root.join("feed/unterminated-cdata.xml")).unwrap();
+    let out = read_bytes("crash.xml", &crash, Some(Format::Feed), Limits::default());
+    assert!(
+        reasons(&out)[0].contains("an XML declaration (`<?xml`) after the start"),
+        "{:?}",
+        out.skipped
+    );
     // The third: text before a late declaration.
     let crash = std::fs::read(root.join("feed/text-before-declaration.xml")).unwrap();
     let out = read_bytes("crash.xml", &crash, Some(Format::Feed), Limits::default());

@@ -203,34 +203,36 @@ fn declaration_len(s: &str) -> Option<usize> {
     is_declaration(s).then(|| s.find("?>").map(|e| e + 2))?
 }
 
-/// A declaration in markup, not inside CDATA or a comment (where it is text: feeds about XML
-/// quote declarations in their items).
+/// A declaration that names an encoding other than UTF-8, anywhere (CDATA and comments
+/// included: where a parser resumes after broken markup is its own business, and the fourth
+/// fuzz crash came through an unterminated CDATA section). Only such a declaration makes
+/// quick-xml switch decoders; one without an encoding, or naming UTF-8, is harmless, so feeds
+/// that quote `<?xml version="1.0"?>` in an item still read.
 fn find_declaration(s: &str) -> Option<usize> {
-    let mut i = 0;
-    while let Some(off) = s[i..].find('<') {
-        let at = i + off;
-        let rest = &s[at..];
-        let skip_to =
-            |end: &str, from: usize| rest[from..].find(end).map(|e| at + from + e + end.len());
-        if rest.starts_with("<![CDATA[") {
-            i = skip_to("]]>", 9)?;
-        } else if rest.starts_with("<!--") {
-            i = skip_to("-->", 4)?;
-        } else if is_declaration(rest) {
-            return Some(at);
-        } else {
-            i = at + 1;
+    s.match_indices("<?").map(|(i, _)| i).find(|&i| {
+        let rest = &s[i..];
+        is_declaration(rest) && {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1).min(1024);
+            let end = (0..=end)
+                .rev()
+                .find(|&e| rest.is_char_boundary(e))
+                .unwrap_or(0);
+            declared_encoding(&rest[..end]).is_some_and(|e| e != encoding_rs::UTF_8)
         }
-    }
-    None
+    })
 }
 
 fn declared_encoding(decl: &str) -> Option<&'static encoding_rs::Encoding> {
     let decl = decl.to_ascii_lowercase();
     let (_, v) = decl.split_once("encoding")?;
     let v = v.trim_start().strip_prefix('=')?.trim_start();
-    let q = v.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let label = v[1..].split(q).next()?;
+    // Quoted as XML wants, or bare, which a lenient parser may also take.
+    let label = match v.chars().next()? {
+        q @ ('"' | '\'') => v[1..].split(q).next()?,
+        _ => v
+            .split(|c: char| c.is_whitespace() || c == '?' || c == '>')
+            .next()?,
+    };
     encoding_rs::Encoding::for_label(label.trim().as_bytes())
 }
 
