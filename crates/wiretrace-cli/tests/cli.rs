@@ -499,18 +499,7 @@ fn without_a_model_the_run_is_lexical_and_says_so_once() {
 /// page, a gzipped WARC crawl and an RSS feed: one corpus, whatever the formats.
 #[test]
 fn a_folder_of_html_warc_rss_and_jsonl_is_one_corpus() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/mixed");
-    let out = wiretrace()
-        .args(["analyze", "--json"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, stderr) = analyze_testdata("mixed");
     let articles = v["articles"].as_array().unwrap();
     let ids: Vec<&str> = articles.iter().map(|a| a["id"].as_str().unwrap()).collect();
     let wire = "wire-original";
@@ -567,7 +556,6 @@ fn a_folder_of_html_warc_rss_and_jsonl_is_one_corpus() {
             .any(|(i, r)| i.ends_with("crawl.warc.gz") && r.contains("2 request records")),
         "{skipped:?}"
     );
-    let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("feed.xml#4"), "{stderr}");
 }
 
@@ -585,18 +573,7 @@ fn an_unknown_format_is_a_usage_error() {
 /// and names every other file with its reason, on stderr and in `--json`.
 #[test]
 fn a_folder_of_nasty_inputs_is_read_without_harm() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/nasty");
-    let out = wiretrace()
-        .args(["analyze", "--json"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, stderr) = analyze_testdata("nasty");
     let ids: Vec<&str> = v["articles"]
         .as_array()
         .unwrap()
@@ -607,7 +584,6 @@ fn a_folder_of_nasty_inputs_is_read_without_harm() {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     let skipped = serde_json::to_string(&v["skipped"]).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
     for (file, reason) in [
         ("all-scripts.html", "no article text found"),
         ("binary.html", "binary file"),
@@ -621,4 +597,19 @@ fn a_folder_of_nasty_inputs_is_read_without_harm() {
         );
         assert!(stderr.contains(reason), "{reason} not in {stderr}");
     }
+}
+
+/// `wiretrace analyze --json testdata/<folder>`: it must succeed; the JSON and the stderr summary.
+fn analyze_testdata(folder: &str) -> (Value, String) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(folder);
+    let out = wiretrace()
+        .args(["analyze", "--json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
 }
