@@ -266,6 +266,14 @@ fn fuzz_crashes_stay_fixed() {
         "{:?}",
         out.skipped
     );
+    // The fifth: a late declaration whose encoding stands past a `>` inside it.
+    let crash = std::fs::read(root.join("feed/long-late-declaration.xml")).unwrap();
+    let out = read_bytes("crash.xml", &crash, Some(Format::Feed), Limits::default());
+    assert!(
+        reasons(&out)[0].contains("an XML declaration (`<?xml`) after the start"),
+        "{:?}",
+        out.skipped
+    );
     // The third: text before a late declaration.
     let crash = std::fs::read(root.join("feed/text-before-declaration.xml")).unwrap();
     let out = read_bytes("crash.xml", &crash, Some(Format::Feed), Limits::default());

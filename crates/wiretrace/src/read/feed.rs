@@ -209,17 +209,19 @@ fn declaration_len(s: &str) -> Option<usize> {
 /// quick-xml switch decoders; one without an encoding, or naming UTF-8, is harmless, so feeds
 /// that quote `<?xml version="1.0"?>` in an item still read.
 fn find_declaration(s: &str) -> Option<usize> {
-    s.match_indices("<?").map(|(i, _)| i).find(|&i| {
-        let rest = &s[i..];
-        is_declaration(rest) && {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1).min(1024);
-            let end = (0..=end)
-                .rev()
-                .find(|&e| rest.is_char_boundary(e))
-                .unwrap_or(0);
-            declared_encoding(&rest[..end]).is_some_and(|e| e != encoding_rs::UTF_8)
+    let mut i = 0;
+    while let Some(off) = s[i..].find("<?") {
+        let at = i + off;
+        // A processing instruction runs to `?>`, as the parser reads it (the fifth fuzz crash
+        // hid its encoding past the first `>`); one pass over the text.
+        let end = s[at + 2..].find("?>").map_or(s.len(), |e| at + 2 + e + 2);
+        let pi = &s[at..end];
+        if is_declaration(pi) && declared_encoding(pi).is_some_and(|e| e != encoding_rs::UTF_8) {
+            return Some(at);
         }
-    })
+        i = end;
+    }
+    None
 }
 
 fn declared_encoding(decl: &str) -> Option<&'static encoding_rs::Encoding> {
