@@ -274,6 +274,14 @@ fn fuzz_crashes_stay_fixed() {
         "{:?}",
         out.skipped
     );
+    // The sixth: a declaration inside an attribute value, after a processing instruction.
+    let crash = std::fs::read(root.join("feed/declaration-in-attribute.xml")).unwrap();
+    let out = read_bytes("crash.xml", &crash, Some(Format::Feed), Limits::default());
+    assert!(
+        reasons(&out)[0].contains("an XML declaration (`<?xml`) after the start"),
+        "{:?}",
+        out.skipped
+    );
     // The third: text before a late declaration.
     let crash = std::fs::read(root.join("feed/text-before-declaration.xml")).unwrap();
     let out = read_bytes("crash.xml", &crash, Some(Format::Feed), Limits::default());
