@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use std::sync::Arc;
-use wiretrace::read::{read_paths, Limits, ReadOutcome};
+use wiretrace::read::{read_paths_as, Format, Limits, ReadOutcome};
 use wiretrace::report::{render_dot, render_text, ReportOptions};
 use wiretrace::semantic::Cached;
 use wiretrace::{Article, Config, Engine};
@@ -164,12 +164,13 @@ pub fn demo(out: &Output, color: bool, model: &ModelChoice) -> Result<ExitCode> 
 
 pub fn analyze(
     paths: &[PathBuf],
+    format: Option<Format>,
     out: &Output,
     color: bool,
     model: &ModelChoice,
 ) -> Result<ExitCode> {
     let spinner = progress("reading inputs");
-    let mut outcome = read_paths(paths, Limits::default());
+    let mut outcome = read_paths_as(paths, Limits::default(), format);
     if let Some(s) = &spinner {
         s.finish_and_clear();
     }

@@ -45,11 +45,16 @@ enum ColorChoice {
 enum Command {
     /// Analyse the built-in demo corpus (a fictional port strike) and print the report.
     Demo(OutputArgs),
-    /// Analyse articles from files, folders, JSONL files or `-` (JSONL on stdin).
+    /// Analyse articles from files and folders (text, JSONL, HTML, WARC, RSS/Atom; detected by
+    /// content) or `-` (JSONL on stdin).
     Analyze {
         /// Files or folders; `-` reads JSONL from stdin.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Read every input as this format (text, jsonl, html, warc, feed) instead of detecting
+        /// each file's format from its content.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<wiretrace::read::Format>,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -113,9 +118,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Demo(out) => commands::demo(&out.into(), color, &model),
-        Command::Analyze { paths, output } => {
-            commands::analyze(&paths, &output.into(), color, &model)
-        }
+        Command::Analyze {
+            paths,
+            format,
+            output,
+        } => commands::analyze(&paths, format, &output.into(), color, &model),
         Command::Eval {
             dataset,
             data,

@@ -563,3 +563,122 @@ fn without_a_model_the_run_is_lexical_and_says_so_once() {
         "{err}"
     );
 }
+
+/// `testdata/mixed` (from `testdata/make_mixed.py`) holds the demo's articles as JSONL, an HTML
+/// page, a gzipped WARC crawl and an RSS feed: one corpus, whatever the formats.
+#[test]
+fn a_folder_of_html_warc_rss_and_jsonl_is_one_corpus() {
+    let (v, stderr) = analyze_testdata("mixed");
+    let articles = v["articles"].as_array().unwrap();
+    let ids: Vec<&str> = articles.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let wire = "wire-original";
+    let reprint = "reprint";
+    let rewrite = "port-of-valmora-shut-dockers-strike";
+    let independent = articles
+        .iter()
+        .find(|a| {
+            a["source"] == "Valmora News Digest"
+                && a["title"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Valmora docks fall silent")
+        })
+        .and_then(|a| a["id"].as_str())
+        .expect("the feed's independent report");
+    assert_eq!(ids.len(), 8, "{ids:?}");
+    for id in [wire, "unrelated", reprint, rewrite] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let crawled = articles.iter().find(|a| a["id"] == rewrite).unwrap();
+    assert_eq!(
+        crawled["url"],
+        "https://northshoredaily.example/local/2026/03/02/port-of-valmora-shut-dockers-strike"
+    );
+    let page = articles.iter().find(|a| a["id"] == reprint).unwrap();
+    assert_eq!(page["source"], "The Coastal Gazette");
+    assert_eq!(page["published"], "2026-03-02T08:05:00Z");
+    assert_eq!(relation(&v, wire, reprint).as_deref(), Some("copy"));
+    assert_eq!(
+        relation(&v, wire, rewrite).as_deref(),
+        Some("light_rewrite")
+    );
+    assert_eq!(
+        relation(&v, wire, independent).as_deref(),
+        Some("same_event")
+    );
+    assert_eq!(story_of(&v, wire), story_of(&v, independent));
+    let skipped: Vec<(&str, &str)> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["input"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    assert!(
+        skipped
+            .iter()
+            .any(|(i, r)| i.contains("feed.xml#4") && r.contains("teaser")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|(i, r)| i.ends_with("crawl.warc.gz") && r.contains("2 request records")),
+        "{skipped:?}"
+    );
+    assert!(stderr.contains("feed.xml#4"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_format_is_a_usage_error() {
+    let out = wiretrace()
+        .args(["analyze", "--format", "pdf", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format `pdf`"));
+}
+
+/// The hostile inputs of `testdata/nasty` as one folder: the run goes on, reads what can be read
+/// and names every other file with its reason, on stderr and in `--json`.
+#[test]
+fn a_folder_of_nasty_inputs_is_read_without_harm() {
+    let (v, stderr) = analyze_testdata("nasty");
+    let ids: Vec<&str> = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    for id in ["invalid-utf8", "mixed-crlf", "lf", "short", "after"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let skipped = serde_json::to_string(&v["skipped"]).unwrap();
+    for (file, reason) in [
+        ("all-scripts.html", "no article text found"),
+        ("binary.html", "binary file"),
+        ("empty-feed.xml", "feed has no items"),
+        ("truncated.warc.gz", "gzip data is truncated"),
+        ("wrong-length.warc", "wrong Content-Length"),
+    ] {
+        assert!(
+            skipped.contains(file) && skipped.contains(reason),
+            "{file}: {reason} not in {skipped}"
+        );
+        assert!(stderr.contains(reason), "{reason} not in {stderr}");
+    }
+}
+
+/// `wiretrace analyze --json testdata/<folder>`: it must succeed; the JSON and the stderr summary.
+fn analyze_testdata(folder: &str) -> (Value, String) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(folder);
+    let out = wiretrace()
+        .args(["analyze", "--json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+}

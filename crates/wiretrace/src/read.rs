@@ -6,12 +6,23 @@
 //! recorded as a [`Skipped`] with its reason and the run goes on. Folders are walked recursively
 //! in sorted order so output is reproducible. Text is decoded as UTF-8, falling back to
 //! Windows-1252 (which maps every byte), after dropping a byte-order mark.
+//!
+//! Each file's format is detected from its content ([`detect`]), gzip undone first: plain text,
+//! JSONL, HTML pages ([`html`]), WARC archives ([`warc`]) and RSS/Atom/JSON feeds ([`feed`]) are
+//! read into one corpus. Every size that an input controls is bounded by [`Limits`].
+
+pub mod detect;
+pub mod feed;
+pub mod html;
+pub mod warc;
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use chrono::DateTime;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+
+pub use detect::Format;
 
 use crate::model::{Article, Skipped};
 
@@ -37,6 +48,13 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Largest article text (bytes).
     pub max_article_bytes: usize,
+    /// Largest decompressed size of one gzip file or gzip-encoded body (bytes): a gzip bomb
+    /// stops here.
+    pub max_decompressed_bytes: u64,
+    /// Largest HTML page, alone or inside a WARC record (bytes).
+    pub max_page_bytes: usize,
+    /// Deepest element nesting of an HTML page.
+    pub max_html_depth: usize,
 }
 
 impl Default for Limits {
@@ -44,6 +62,18 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 512 * 1024 * 1024,
             max_article_bytes: 2 * 1024 * 1024,
+            max_decompressed_bytes: 1024 * 1024 * 1024,
+            max_page_bytes: 16 * 1024 * 1024,
+            max_html_depth: 256,
+        }
+    }
+}
+
+impl Limits {
+    fn html(&self) -> html::HtmlLimits {
+        html::HtmlLimits {
+            max_page_bytes: self.max_page_bytes,
+            max_depth: self.max_html_depth,
         }
     }
 }
@@ -68,10 +98,17 @@ impl ReadOutcome {
     }
 }
 
-/// Reads articles from paths (`-` is JSONL on stdin).
+/// Reads articles from paths (`-` is JSONL on stdin), each file's format detected from its
+/// content.
 pub fn read_paths(paths: &[PathBuf], limits: Limits) -> ReadOutcome {
+    read_paths_as(paths, limits, None)
+}
+
+/// [`read_paths`], with every input read as `format` when one is given.
+pub fn read_paths_as(paths: &[PathBuf], limits: Limits, format: Option<Format>) -> ReadOutcome {
     let mut reader = Reader {
         limits,
+        format,
         out: ReadOutcome::default(),
         seen: HashMap::new(),
     };
@@ -96,7 +133,12 @@ pub fn read_paths(paths: &[PathBuf], limits: Limits) -> ReadOutcome {
                             format!("stdin is over the {} MB limit; only its first {} bytes (whole lines) were read", limits.max_file_bytes >> 20, cut),
                         );
                     }
-                    reader.jsonl("-", &decode(&buf));
+                    match format {
+                        Some(f @ (Format::Html | Format::Feed | Format::Text | Format::Warc)) => {
+                            reader.bytes(Path::new("-"), None, "-", buf, f)
+                        }
+                        _ => reader.jsonl("-", &decode(&buf)),
+                    }
                 }
                 Err(e) => reader.out.skip("-", format!("cannot read stdin: {e}")),
             }
@@ -160,6 +202,7 @@ pub fn read_paths(paths: &[PathBuf], limits: Limits) -> ReadOutcome {
 pub fn read_jsonl_str(name: &str, text: &str, limits: Limits) -> ReadOutcome {
     let mut reader = Reader {
         limits,
+        format: None,
         out: ReadOutcome::default(),
         seen: HashMap::new(),
     };
@@ -167,8 +210,42 @@ pub fn read_jsonl_str(name: &str, text: &str, limits: Limits) -> ReadOutcome {
     reader.out
 }
 
+/// Reads one input already in memory (an upload, a fuzz input): gzip undone within the limits,
+/// the format detected from the content unless given. `name` labels the articles' ids and the
+/// skipped entries, as a file name would.
+pub fn read_bytes(name: &str, bytes: &[u8], format: Option<Format>, limits: Limits) -> ReadOutcome {
+    let mut reader = Reader {
+        limits,
+        format,
+        out: ReadOutcome::default(),
+        seen: HashMap::new(),
+    };
+    let bytes = if detect::is_gzip(bytes) {
+        match inflate(
+            flate2::read::MultiGzDecoder::new(bytes),
+            limits.max_decompressed_bytes,
+        ) {
+            Ok(b) => b,
+            Err(e) => {
+                reader.out.skip(name, gzip_reason(&e));
+                return reader.out;
+            }
+        }
+    } else {
+        bytes.to_vec()
+    };
+    let path = Path::new(name);
+    let ext = inner_ext(path);
+    let format =
+        format.unwrap_or_else(|| detect::detect(&bytes[..bytes.len().min(64 * 1024)], &ext));
+    reader.bytes(path, None, name, bytes, format);
+    reader.out
+}
+
 struct Reader {
     limits: Limits,
+    /// Forced format (`--format`), else detected per file.
+    format: Option<Format>,
     out: ReadOutcome,
     /// Article id → input where it was first seen.
     seen: HashMap<String, String>,
@@ -205,14 +282,7 @@ impl Reader {
                 ),
             );
         }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let jsonl_ext = matches!(ext.as_str(), "jsonl" | "ndjson");
-        // A plain-text file is one article: when it is far over the article limit, say so without
-        // reading it all (unless it may be JSONL, which holds many articles).
+        let ext = inner_ext(path);
         let head = match std::fs::File::open(path).and_then(|f| {
             let mut b = Vec::new();
             f.take(64 * 1024).read_to_end(&mut b).map(|_| b)
@@ -220,9 +290,33 @@ impl Reader {
             Ok(b) => b,
             Err(e) => return self.out.skip(name, io_reason(&e)),
         };
-        let head_text = decode(&head);
-        let may_be_json = jsonl_ext || head_text.trim_start().starts_with(['{', '[']);
-        if !may_be_json && meta.len() > 4 * self.limits.max_article_bytes as u64 {
+        let gz = detect::is_gzip(&head);
+        let inner_head = if gz {
+            let mut b = Vec::new();
+            // A short or corrupt stream still yields its first bytes for detection; the full
+            // read below reports the damage.
+            let _ = flate2::read::MultiGzDecoder::new(&head[..])
+                .take(64 * 1024)
+                .read_to_end(&mut b);
+            b
+        } else {
+            head
+        };
+        let format = self
+            .format
+            .unwrap_or_else(|| detect::detect(&inner_head, &ext));
+        if format == Format::Warc {
+            return self.warc(path, &name, gz);
+        }
+        // A plain-text file is one article: when it is far over the article limit, say so without
+        // reading it all (unless it may be JSONL, which holds many articles).
+        let may_be_json =
+            format == Format::Jsonl || decode(&inner_head).trim_start().starts_with(['{', '[']);
+        if format == Format::Text
+            && !gz
+            && !may_be_json
+            && meta.len() > 4 * self.limits.max_article_bytes as u64
+        {
             return self.out.skip(
                 name,
                 format!(
@@ -232,41 +326,275 @@ impl Reader {
                 ),
             );
         }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => return self.out.skip(name, io_reason(&e)),
+        if format == Format::Html && !gz && meta.len() > self.limits.max_page_bytes as u64 {
+            let e = html::HtmlError::TooLarge {
+                size_kb: (meta.len() >> 10) as usize,
+                limit_kb: self.limits.max_page_bytes >> 10,
+            };
+            return self.out.skip(name, e.to_string());
+        }
+        let bytes = if gz {
+            match std::fs::File::open(path).and_then(|f| {
+                inflate(
+                    flate2::read::MultiGzDecoder::new(BufReader::new(f)),
+                    self.limits.max_decompressed_bytes,
+                )
+            }) {
+                Ok(b) => b,
+                Err(e) => return self.out.skip(name, gzip_reason(&e)),
+            }
+        } else {
+            match std::fs::read(path) {
+                Ok(b) => b,
+                Err(e) => return self.out.skip(name, io_reason(&e)),
+            }
         };
+        self.bytes(path, root, &name, bytes, format);
+    }
+
+    /// One input's bytes (gzip undone), read as `format`.
+    fn bytes(
+        &mut self,
+        path: &Path,
+        root: Option<&Path>,
+        name: &str,
+        bytes: Vec<u8>,
+        format: Format,
+    ) {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return self.out.skip(name, "empty file");
+        }
+        match format {
+            Format::Html => return self.html_page(path, root, name, &bytes),
+            Format::Feed => return self.feed(path, name, &bytes),
+            Format::Warc => return self.warc_stream(name, &bytes[..]),
+            Format::Text | Format::Jsonl => {}
         }
         if looks_binary(&bytes) {
             return self.out.skip(name, "binary file (not text)");
         }
+        let ext = inner_ext(path);
         let text = decode(&bytes);
-        if text.trim_start().starts_with('[') && matches!(ext.as_str(), "json" | "") {
-            return self.json_array(&name, &text);
+        let forced = self.format;
+        if forced != Some(Format::Text)
+            && text.trim_start().starts_with('[')
+            && (forced == Some(Format::Jsonl) || matches!(ext.as_str(), "json" | ""))
+        {
+            return self.json_array(name, &text);
         }
-        let is_jsonl = jsonl_ext
-            || (ext == "json" || ext.is_empty() || ext == "txt")
-                && first_line_is_article_json(&text);
+        let is_jsonl = match forced {
+            Some(Format::Jsonl) => true,
+            Some(Format::Text) => false,
+            _ => {
+                matches!(ext.as_str(), "jsonl" | "ndjson")
+                    || (ext == "json" || ext.is_empty() || ext == "txt")
+                        && first_line_is_article_json(&text)
+            }
+        };
         if is_jsonl {
-            self.jsonl(&name, &text);
+            self.jsonl(name, &text);
         } else {
-            let stem = path
-                .file_stem()
-                .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
-            // Two files with one name in different folders are different articles: the second
-            // takes its path under the input folder as its id.
-            let id = match root.and_then(|r| path.strip_prefix(r).ok()) {
-                Some(rel) if self.seen.contains_key(&stem) => {
-                    rel.with_extension("").to_string_lossy().into_owned()
-                }
-                _ => stem,
-            };
+            let id = self.file_id(path, root, name);
             let (title, body) = split_title(&text);
             let mut a = Article::new(id, body);
             a.title = title;
-            self.push(a, name);
+            self.push(a, name.to_string());
+        }
+    }
+
+    /// A file's article id: its name without the extension. Two files with one name in
+    /// different folders are different articles: the second takes its path under the input
+    /// folder as its id.
+    fn file_id(&self, path: &Path, root: Option<&Path>, name: &str) -> String {
+        let stem = stem_of(path).unwrap_or_else(|| name.to_string());
+        match root.and_then(|r| path.strip_prefix(r).ok()) {
+            Some(rel) if self.seen.contains_key(&stem) => {
+                rel.with_file_name(&stem).to_string_lossy().into_owned()
+            }
+            _ => stem,
+        }
+    }
+
+    /// The id of an article known by its URL: the URL's last path segment without its extension
+    /// (the slug, as a saved page's file name would be), or the whole URL when another article
+    /// already has that id (syndicated copies often keep the slug). Reports stay readable; the
+    /// URL itself is in the article's `url`.
+    fn url_id(&self, url: &str) -> String {
+        let path = url
+            .split(['?', '#'])
+            .next()
+            .unwrap_or(url)
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest);
+        let slug = path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .filter(|_| path.trim_end_matches('/').contains('/'))
+            .map(|s| {
+                s.strip_suffix(".html")
+                    .or_else(|| s.strip_suffix(".htm"))
+                    .or_else(|| s.strip_suffix(".php"))
+                    .unwrap_or(s)
+            })
+            .filter(|s| !s.is_empty());
+        match slug {
+            Some(s) if !self.seen.contains_key(s) => s.to_string(),
+            _ => url.to_string(),
+        }
+    }
+
+    fn html_page(&mut self, path: &Path, root: Option<&Path>, name: &str, bytes: &[u8]) {
+        let text = html::decode_html(bytes, None);
+        match html::extract(&text, None, self.limits.html()) {
+            Ok(page) => {
+                let id = self.file_id(path, root, name);
+                let a = Article {
+                    id,
+                    title: page.title,
+                    body: page.text,
+                    url: page.canonical,
+                    source: page.source,
+                    published: page.published,
+                    lang: page.lang,
+                };
+                self.push(a, name.to_string());
+            }
+            Err(e) => self.out.skip(name, e.to_string()),
+        }
+    }
+
+    fn feed(&mut self, path: &Path, name: &str, bytes: &[u8]) {
+        let items = match feed::read_feed(bytes, self.limits.html()) {
+            Ok(items) => items,
+            Err(e) => return self.out.skip(name, e.to_string()),
+        };
+        if items.is_empty() {
+            return self.out.skip(name, "feed has no items");
+        }
+        let stem = self.file_id(path, None, name);
+        for item in items {
+            match item {
+                feed::FeedItem::Article {
+                    index,
+                    title,
+                    text,
+                    link,
+                    published,
+                    source,
+                    lang,
+                } => {
+                    let a = Article {
+                        id: link
+                            .as_deref()
+                            .map_or_else(|| format!("{stem}#{index}"), |l| self.url_id(l)),
+                        title,
+                        body: text,
+                        url: link,
+                        source,
+                        published,
+                        lang,
+                    };
+                    self.push(a, format!("{name}#{index}"));
+                }
+                feed::FeedItem::Skipped {
+                    index,
+                    link,
+                    reason,
+                } => {
+                    self.out
+                        .skip(item_label(name, index, link.as_deref()), reason);
+                }
+            }
+        }
+    }
+
+    fn warc(&mut self, path: &Path, name: &str, gz: bool) {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => BufReader::new(f),
+            Err(e) => return self.out.skip(name, io_reason(&e)),
+        };
+        if gz {
+            let inflated = Capped::new(
+                flate2::read::MultiGzDecoder::new(file),
+                self.limits.max_decompressed_bytes,
+            );
+            self.warc_stream(name, BufReader::new(inflated));
+        } else {
+            self.warc_stream(name, file);
+        }
+    }
+
+    fn warc_stream(&mut self, name: &str, input: impl std::io::BufRead) {
+        let limits = warc::WarcLimits {
+            max_record_bytes: self.limits.max_page_bytes.saturating_add(64 * 1024),
+            max_body_bytes: self.limits.max_page_bytes,
+        };
+        let html_limits = self.limits.html();
+        let mut pages = 0usize;
+        let result = warc::read_warc(input, limits, |item| match item {
+            warc::WarcItem::Page(p) => {
+                pages += 1;
+                let at = item_label(name, p.record, p.target.as_deref());
+                let text = html::decode_html(&p.body, p.charset.as_deref());
+                match html::extract(&text, p.target.as_deref(), html_limits) {
+                    Ok(page) => {
+                        let a = Article {
+                            id: p
+                                .target
+                                .as_deref()
+                                .map_or_else(|| format!("{name}#{}", p.record), |t| self.url_id(t)),
+                            title: page.title,
+                            body: page.text,
+                            url: page.canonical.or(p.target),
+                            source: page.source,
+                            published: page
+                                .published
+                                .or_else(|| p.date.as_deref().and_then(parse_time)),
+                            lang: page.lang,
+                        };
+                        self.push(a, at);
+                    }
+                    Err(e) => self.out.skip(at, e.to_string()),
+                }
+            }
+            warc::WarcItem::Skipped {
+                record,
+                target,
+                reason,
+            } => {
+                self.out
+                    .skip(item_label(name, record, target.as_deref()), reason);
+            }
+        });
+        let (counts, error) = match result {
+            Ok(c) => (c, None),
+            Err((e, c)) => (c, Some(e)),
+        };
+        if !counts.is_empty() {
+            let total: usize = counts.values().sum();
+            let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            self.out.skip(
+                name,
+                format!(
+                    "{total} WARC record(s) hold no article: {}",
+                    parts.join(", ")
+                ),
+            );
+        }
+        if let Some(e) = error {
+            let reason = match &e {
+                warc::WarcError::Io { source, .. } => {
+                    format!("{e}; {}", gzip_reason(source))
+                }
+                _ => e.to_string(),
+            };
+            self.out.skip(
+                name,
+                format!("{reason} (the {pages} page(s) before it were read)"),
+            );
+        } else if pages == 0 && counts.is_empty() {
+            self.out.skip(name, "WARC archive holds no records");
         }
     }
 
@@ -285,10 +613,7 @@ impl Reader {
                         &line,
                         &format!(
                             "{}:{k}",
-                            Path::new(name).file_stem().map_or_else(
-                                || "json".into(),
-                                |s| s.to_string_lossy().into_owned()
-                            )
+                            stem_of(Path::new(name)).unwrap_or_else(|| "json".into())
                         ),
                     );
                 }
@@ -301,9 +626,7 @@ impl Reader {
     }
 
     fn jsonl(&mut self, name: &str, text: &str) {
-        let stem = Path::new(name)
-            .file_stem()
-            .map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
+        let stem = stem_of(Path::new(name)).unwrap_or_else(|| "stdin".to_string());
         let mut any = false;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -426,6 +749,149 @@ impl Reader {
         self.seen.insert(a.id.clone(), input);
         self.out.articles.push(a);
     }
+}
+
+/// The lowercase extension that says what a file holds: `x.warc.gz` is a WARC, `x.jsonl.gz` JSONL.
+fn inner_ext(path: &Path) -> String {
+    let lower = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let inner = lower.strip_suffix(".gz").unwrap_or(&lower);
+    Path::new(inner)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A file's name without its extension, and without `.gz` first: `feed.jsonl.gz` → `feed`.
+fn stem_of(path: &Path) -> Option<String> {
+    let file_name = path.file_name()?.to_string_lossy().into_owned();
+    let base = file_name.strip_suffix(".gz").unwrap_or(&file_name);
+    Path::new(base)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+}
+
+/// Runs a third-party parser so that a panic in it costs one input, not the run: the input is
+/// skipped with the parser's message. Our own code does not panic on input (the fuzz targets
+/// check it, and they see through this guard: libFuzzer aborts on any panic).
+pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("{what} failed on this input: {msg}")
+    })
+}
+
+/// Names the n-th item of a container input (a feed item, a WARC record) in skip lists:
+/// `feed.xml#4 <https://…>`.
+fn item_label(name: &str, n: usize, url: Option<&str>) -> String {
+    match url {
+        Some(u) => format!("{name}#{n} <{u}>"),
+        None => format!("{name}#{n}"),
+    }
+}
+
+/// Why a gzip stream could not be read whole.
+fn gzip_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => "gzip data is truncated".into(),
+        std::io::ErrorKind::FileTooLarge => e.to_string(),
+        std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
+            format!("corrupt gzip data: {e}")
+        }
+        _ => io_reason(e),
+    }
+}
+
+/// Reads a decompressing stream whole, refusing more than `max` bytes.
+pub(crate) fn inflate(r: impl Read, max: u64) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    Capped::new(r, max).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// A reader that fails, rather than ends, once more than `limit` bytes come out of it: a gzip
+/// bomb is an error with a reason, not a silently cut article.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Capped<R> {
+    fn new(inner: R, limit: u64) -> Self {
+        Capped {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    format!(
+                        "decompressed data is over the {} MB limit (a gzip bomb?)",
+                        self.limit >> 20
+                    ),
+                )),
+            };
+        }
+        let room = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..room])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// A publication time as pages, feeds and archives write it: RFC 3339, RFC 2822, ISO 8601
+/// without seconds or with a `+hhmm` offset, a naive date-time (taken as UTC) or a bare date
+/// (midnight UTC).
+pub fn parse_time(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 64 {
+        return None;
+    }
+    let utc = FixedOffset::east_opt(0)?;
+    DateTime::parse_from_rfc3339(s)
+        .or_else(|_| DateTime::parse_from_rfc2822(s))
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z"))
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z"))
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%z"))
+        .ok()
+        .or_else(|| {
+            let s = s.trim_end_matches('Z');
+            [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M",
+            ]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .or_else(|| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+            })
+            .map(|n| n.and_utc().with_timezone(&utc))
+        })
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -613,6 +1079,56 @@ mod tests {
     }
 
     #[test]
+    fn articles_known_by_url_take_the_slug_as_id() {
+        let mut r = Reader {
+            limits: Limits::default(),
+            format: None,
+            out: ReadOutcome::default(),
+            seen: HashMap::new(),
+        };
+        assert_eq!(
+            r.url_id("https://a.example/news/port-strike-ends.html?x=1#top"),
+            "port-strike-ends"
+        );
+        assert_eq!(
+            r.url_id("https://a.example/news/port-strike-ends/"),
+            "port-strike-ends"
+        );
+        assert_eq!(r.url_id("https://a.example/"), "https://a.example/");
+        assert_eq!(r.url_id("https://a.example"), "https://a.example");
+        r.seen.insert("port-strike-ends".into(), "x".into());
+        assert_eq!(
+            r.url_id("https://b.example/port-strike-ends"),
+            "https://b.example/port-strike-ends"
+        );
+    }
+
+    #[test]
+    fn gzipped_inputs_are_read_as_what_they_hold() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let gz = |data: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        };
+        std::fs::write(
+            dir.path().join("feed.jsonl.gz"),
+            gz(b"{\"id\":\"z1\",\"text\":\"Zipped line one.\"}\n{\"text\":\"Two.\"}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("story.txt.gz"),
+            gz(b"Zipped headline\n\nA zipped story about the port."),
+        )
+        .unwrap();
+        let out = read_paths(&[dir.path().to_path_buf()], Limits::default());
+        let ids: Vec<&str> = out.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, vec!["z1", "feed:2", "story"]);
+        assert_eq!(out.articles[2].title.as_deref(), Some("Zipped headline"));
+    }
+
+    #[test]
     fn oversized_article_is_skipped() {
         let big = "word ".repeat(1000);
         let line = serde_json::json!({"id": "big", "text": big}).to_string();
@@ -629,6 +1145,35 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Every format's reader, on a plausible start followed by random bytes: no panic, every
+        /// article within the limits and with text, every skip with a reason.
+        #[test]
+        fn every_reader_survives_random_bytes(
+            start in 0usize..6,
+            forced in 0usize..6,
+            tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3000),
+        ) {
+            let starts: [&[u8]; 6] = [
+                b"",
+                b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 40\r\n\r\nHTTP/1.1 200 OK\r\n",
+                b"<!doctype html><html><body><article><p>",
+                b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><description>",
+                b"{\"text\": \"",
+                b"\x1f\x8b\x08\x00\x00\x00\x00\x00",
+            ];
+            let format = [None, Some(Format::Text), Some(Format::Jsonl), Some(Format::Html), Some(Format::Warc), Some(Format::Feed)][forced];
+            let mut bytes = starts[start].to_vec();
+            bytes.extend(tail);
+            let limits = Limits { max_article_bytes: 4096, ..Limits::default() };
+            let out = read_bytes("p.bin", &bytes, format, limits);
+            for a in &out.articles {
+                proptest::prop_assert!(a.body.len() <= 4096 && !a.body.trim().is_empty());
+            }
+            for s in &out.skipped {
+                proptest::prop_assert!(!s.reason.is_empty());
+            }
+        }
+
         #[test]
         fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000)) {
             let text = decode(&bytes);
