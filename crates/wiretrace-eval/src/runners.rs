@@ -821,7 +821,7 @@ impl QuoteCounts {
 }
 
 /// Same speaker: equal names, or equal last words, case-insensitively; or both unknown.
-fn same_speaker(gold: Option<&str>, sys: Option<&str>) -> bool {
+pub fn same_speaker(gold: Option<&str>, sys: Option<&str>) -> bool {
     match (gold, sys) {
         (None, None) => true,
         (Some(g), Some(s)) => {
