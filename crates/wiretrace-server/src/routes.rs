@@ -98,11 +98,11 @@ fn articles_of(v: Value, need_id: bool) -> Result<Vec<Article>, AppError> {
                 k + 1
             )));
         };
-        if need_id
-            && !obj
-                .get("id")
-                .is_some_and(|id| id.as_str().is_some_and(|s| !s.trim().is_empty()))
-        {
+        let has_id = obj
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty());
+        if need_id && !has_id {
             return Err(AppError::BadRequest(format!(
                 "article {}: no `id` (a stored article is found again by its id)",
                 k + 1

@@ -279,12 +279,15 @@ async fn writes_need_the_token_and_add_only_new_articles() {
     assert!(error_of(&v).contains("--token"));
 }
 
+/// A bad request: path, headers, body and the status it must get.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Vec<u8>, u16);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_a_4xx_with_a_json_reason() {
     let srv = start(Some("t"), 4096).await;
     let a = srv.addr;
     let auth = [("Authorization", "Bearer t")];
-    let cases: [(&str, &[(&str, &str)], Vec<u8>, u16); 7] = [
+    let cases: [Case<'_>; 7] = [
         ("/articles", &auth, b"{not json".to_vec(), 400),
         ("/articles", &auth, b"[]".to_vec(), 400),
         (

@@ -95,7 +95,7 @@ impl Store {
         let me = ords.len();
         articles.push(article);
         fps.push(fp);
-        dvs.push(dv.map(Vector::from));
+        dvs.push(dv);
         let docs: Vec<Document> = {
             use rayon::prelude::*;
             articles.par_iter().map(Document::from_article).collect()

@@ -16,7 +16,7 @@
 //! statistics of its batch, and stays as scored; a stored article keys on all its content terms
 //! (the new one on its most salient), so term blocking proposes a superset of `analyze`'s pairs.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -70,9 +70,9 @@ pub struct IngestSummary {
     pub read: usize,
     /// Articles added.
     pub added: usize,
-    /// Articles already stored (same content hash), or repeated in the input.
+    /// Articles already stored (same id and content hash), or repeated in the input.
     pub known: usize,
-    /// Articles refused: another article is stored under their id.
+    /// Articles refused: another text is stored under their id.
     pub refused: Vec<Skipped>,
     /// Pairs scored for the new articles (all relations, `unrelated` included).
     pub scored_pairs: usize,
@@ -81,7 +81,7 @@ pub struct IngestSummary {
 }
 
 /// Content hash of an article: its text as the engine sees it (title and body). Metadata do
-/// not make a new article.
+/// not make a new article; with the id, it says whether an input is already stored.
 pub(crate) fn content_hash(a: &Article) -> String {
     format!("{:032x}", xxh3_128(a.full_text().as_bytes()))
 }
@@ -112,25 +112,28 @@ impl Store {
             read: articles.len(),
             ..IngestSummary::default()
         };
+        // An article is known by its id: the same id with the same text is a re-ingest (a
+        // no-op); with another text it is refused. The same text under another id is another
+        // article — a verbatim copy, whose provenance is the point.
         let mut fresh: Vec<(String, Article)> = Vec::new();
-        let mut seen_hash: HashSet<String> = HashSet::new();
-        let mut seen_id: HashSet<String> = HashSet::new();
+        let mut seen: HashMap<String, String> = HashMap::new();
         for a in articles {
             let h = content_hash(&a);
-            if seen_hash.contains(&h) || self.exists("hash", &h)? {
-                summary.known += 1;
-                continue;
-            }
-            if seen_id.contains(&a.id) || self.exists("id", &a.id)? {
-                summary.refused.push(Skipped {
+            let before = match seen.get(&a.id) {
+                Some(h) => Some(h.clone()),
+                None => self.stored_hash(&a.id)?,
+            };
+            match before {
+                Some(old) if old == h => summary.known += 1,
+                Some(_) => summary.refused.push(Skipped {
                     input: a.id.clone(),
-                    reason: "the store holds another article with this id".into(),
-                });
-                continue;
+                    reason: "the store holds another text under this id".into(),
+                }),
+                None => {
+                    seen.insert(a.id.clone(), h.clone());
+                    fresh.push((h, a));
+                }
             }
-            seen_hash.insert(h.clone());
-            seen_id.insert(a.id.clone());
-            fresh.push((h, a));
         }
         if fresh.is_empty() {
             return Ok(summary);
@@ -149,15 +152,12 @@ impl Store {
         Ok(summary)
     }
 
-    fn exists(&self, column: &str, value: &str) -> Result<bool> {
-        // `column` is one of our two literals, never input.
-        let sql = format!("SELECT 1 FROM articles WHERE {column} = ?1");
+    fn stored_hash(&self, id: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .prepare_cached(&sql)?
-            .query_row([value], |_| Ok(()))
-            .optional()?
-            .is_some())
+            .prepare_cached("SELECT hash FROM articles WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
     }
 }
 
@@ -215,7 +215,9 @@ fn ingest_batch(
         .map(|(_, a)| Document::from_article(a))
         .collect();
     let fps: Vec<Fingerprint> = docs.par_iter().map(|d| fper.fingerprint(d)).collect();
-    let dvs = engine.document_vectors(&docs);
+    let mut dvs = engine.document_vectors(&docs);
+    // One slot per document whatever the model returned, so indices stay aligned.
+    dvs.resize(docs.len(), None);
     let cfg = engine.config().candidates;
     for fp in &fps {
         for t in &fp.terms {
@@ -251,7 +253,9 @@ fn ingest_batch(
                 d.words() as i64,
                 codec::encode_segmentation(d),
                 codec::encode_fingerprint(fp),
-                dvs[k].as_deref().map(codec::encode_vector),
+                dvs.get(k)
+                    .and_then(|v| v.as_deref())
+                    .map(codec::encode_vector),
             ])?;
             for key in band_keys(fp, &cfg) {
                 lsh.execute(params![key as i64, ord])?;

@@ -8,7 +8,7 @@
 //! thresholds) are recorded at creation; [`Store::ingest`] and [`Store::check`] refuse an engine
 //! with other parameters, while the reading calls work on any store.
 //!
-//! [`Store::ingest`] adds only articles whose content hash is new, finds their candidates through
+//! [`Store::ingest`] adds only articles it does not hold (by id and content hash), finds their candidates through
 //! the stored index (never all pairs), scores only the new pairs, re-derives stories,
 //! derivations and quotes from the stored pairs, and commits each batch in one transaction: a
 //! process killed at any moment leaves the store as it was after the last whole batch, and

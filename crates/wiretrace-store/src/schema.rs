@@ -24,7 +24,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE articles (
     ord INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    hash TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL,
     title TEXT,
     body TEXT NOT NULL,
     url TEXT,

@@ -88,7 +88,7 @@ fn reingesting_is_a_no_op_and_new_articles_join_the_stories() {
 }
 
 #[test]
-fn an_id_taken_by_another_text_is_refused() {
+fn an_id_taken_by_another_text_is_refused_and_a_copy_under_a_new_id_is_added() {
     let (_d, path) = temp_store();
     let mut store = Store::create(&path).unwrap();
     ingest(
@@ -110,6 +110,22 @@ fn an_id_taken_by_another_text_is_refused() {
     assert_eq!(done.added, 0);
     assert_eq!(done.refused.len(), 1);
     assert_eq!(done.refused[0].input, "x");
+    // The same text under another id is another article: a verbatim copy.
+    let copy = ingest(
+        &mut store,
+        vec![Article::new(
+            "y",
+            "The port closed on Monday after a strike by the dockworkers.",
+        )],
+        10,
+    );
+    assert_eq!(copy.added, 1);
+    let a = store.analysis().unwrap();
+    assert!(
+        a.pairs.iter().any(|p| p.relation == Relation::Copy),
+        "{:?}",
+        a.pairs
+    );
 }
 
 #[test]
