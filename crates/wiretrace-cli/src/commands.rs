@@ -21,7 +21,7 @@ pub struct ModelChoice {
 
 /// The engine for a run: with the embedding model (fetched on first use), or lexical with
 /// `--no-model` or — when the model cannot be had — with one notice saying what is lost.
-fn engine(model: &ModelChoice) -> Engine {
+pub(crate) fn engine(model: &ModelChoice) -> Engine {
     if !model.enabled {
         return Engine::default();
     }
@@ -208,13 +208,26 @@ fn run(
     }
     analysis.skipped = outcome.skipped.clone();
     analysis.warnings = outcome.warnings.clone();
+    print_analysis(&analysis, &articles, out, color)?;
+    summary(&outcome);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints an analysis as JSON, DOT or the terminal report (`articles` give the report its
+/// sentences).
+pub(crate) fn print_analysis(
+    analysis: &wiretrace::Analysis,
+    articles: &[Article],
+    out: &Output,
+    color: bool,
+) -> Result<()> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     if out.json {
-        serde_json::to_writer_pretty(&mut w, &analysis).context("writing JSON")?;
+        serde_json::to_writer_pretty(&mut w, analysis).context("writing JSON")?;
         writeln!(w).context("writing JSON")?;
     } else if out.dot {
-        w.write_all(render_dot(&analysis).as_bytes())
+        w.write_all(render_dot(analysis).as_bytes())
             .context("writing DOT")?;
     } else {
         let opts = ReportOptions {
@@ -222,16 +235,15 @@ fn run(
             aligned_pairs: out.show_pairs,
             ..ReportOptions::default()
         };
-        w.write_all(render_text(&analysis, &articles, opts).as_bytes())
+        w.write_all(render_text(analysis, articles, opts).as_bytes())
             .context("writing report")?;
     }
     w.flush().context("writing output")?;
-    summary(&outcome);
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The end-of-run summary on stderr: every skipped input and every warning, with its reason.
-fn summary(outcome: &ReadOutcome) {
+pub(crate) fn summary(outcome: &ReadOutcome) {
     let mut e = std::io::stderr().lock();
     if !outcome.skipped.is_empty() {
         let _ = writeln!(e, "skipped {} input(s):", outcome.skipped.len());
@@ -244,7 +256,7 @@ fn summary(outcome: &ReadOutcome) {
     }
 }
 
-fn progress(msg: &str) -> Option<indicatif::ProgressBar> {
+pub(crate) fn progress(msg: &str) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }

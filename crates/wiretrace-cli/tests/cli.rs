@@ -6,6 +6,10 @@ use std::collections::{HashMap, HashSet};
 use assert_cmd::Command;
 use serde_json::Value;
 
+// The stored corpus (`--db`): ingest, stats, report, check, kill-and-resume.
+#[path = "cli/corpus.rs"]
+mod corpus;
+
 /// The binary, lexical (`--no-model`): these tests pin the engine without the model, so they
 /// hold on a machine that has never fetched it. The semantic run has tests of its own below.
 fn wiretrace() -> Command {
@@ -151,7 +155,12 @@ fn demo_finds_the_expected_relations() {
 /// Checks the JSON contract of DESIGN.md: fields, types, ranges, uniqueness, index bounds.
 #[test]
 fn json_output_follows_the_contract() {
-    let v = demo_json();
+    assert_contract(&demo_json());
+}
+
+/// The README's JSON contract: fields, types, ranges, unique pairs, sentence indices in range.
+/// `analyze`, `report --db` and `check` all print it.
+fn assert_contract(v: &Value) {
     assert_eq!(v["version"], 1);
     let mut sentences: HashMap<String, u64> = HashMap::new();
     for a in v["articles"].as_array().expect("articles") {

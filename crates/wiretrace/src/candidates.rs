@@ -152,6 +152,53 @@ pub struct CandidateStats {
     pub semantic: usize,
 }
 
+/// The LSH keys of a document: one hash per band of its MinHash signature (none for a document
+/// without shingles, whose signature is all `u64::MAX`). A persistent index stores these keys, so
+/// a new document finds its band collisions without the other signatures.
+pub fn band_keys(fp: &Fingerprint, config: &CandidateConfig) -> Vec<u64> {
+    if fp.shingles.is_empty() {
+        return Vec::new();
+    }
+    fp.minhash
+        .chunks(config.rows.max(1))
+        .take(config.bands)
+        .enumerate()
+        .map(|(band, chunk)| {
+            let mut bytes = Vec::with_capacity(8 + chunk.len() * 8);
+            bytes.extend_from_slice(&(band as u64).to_le_bytes());
+            for v in chunk {
+                bytes.extend_from_slice(&v.to_le_bytes());
+            }
+            xxh3_64(&bytes)
+        })
+        .collect()
+}
+
+/// A document's rare-term keys: its `terms_per_doc` most salient content terms (frequent in the
+/// document, rare in the corpus, names first) among those whose document frequency lies in
+/// `[2, max_df]` under `stats`.
+pub fn salient_terms(fp: &Fingerprint, stats: &CorpusStats, config: &CandidateConfig) -> Vec<u64> {
+    let mut chosen: Vec<(f64, u64)> = fp
+        .terms
+        .iter()
+        .filter_map(|t| {
+            let df = stats.df.get(&t.stem).copied().unwrap_or(0);
+            (df >= 2 && df as usize <= config.max_df).then(|| {
+                let tf = 1.0 + f64::from(t.count).ln();
+                let boost = if t.entity { 1.5 } else { 1.0 };
+                (tf * boost * stats.idf(t.stem), t.stem)
+            })
+        })
+        .collect();
+    // The stem breaks ties so the choice is deterministic.
+    chosen.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    chosen
+        .into_iter()
+        .take(config.terms_per_doc)
+        .map(|(_, stem)| stem)
+        .collect()
+}
+
 /// Finds candidate pairs among fingerprints.
 pub fn candidates(
     fps: &[Fingerprint],
@@ -164,22 +211,7 @@ pub fn candidates(
     // 1. LSH bands.
     let mut keys: Vec<(u64, u32)> = Vec::with_capacity(fps.len() * config.bands);
     for (d, fp) in fps.iter().enumerate() {
-        if fp.shingles.is_empty() {
-            continue;
-        }
-        for (band, chunk) in fp
-            .minhash
-            .chunks(config.rows.max(1))
-            .take(config.bands)
-            .enumerate()
-        {
-            let mut bytes = Vec::with_capacity(8 + chunk.len() * 8);
-            bytes.extend_from_slice(&(band as u64).to_le_bytes());
-            for v in chunk {
-                bytes.extend_from_slice(&v.to_le_bytes());
-            }
-            keys.push((xxh3_64(&bytes), d as u32));
-        }
+        keys.extend(band_keys(fp, config).into_iter().map(|k| (k, d as u32)));
     }
     let n0 = all.len();
     pair_buckets(keys, config.max_bucket, via::LSH, &mut all);
@@ -201,24 +233,11 @@ pub fn candidates(
     // 3. Rare terms: pairs sharing at least `min_shared_terms` keys.
     let mut keys: Vec<(u64, u32)> = Vec::new();
     for (d, fp) in fps.iter().enumerate() {
-        // The most salient terms: frequent in the document, rare in the corpus, names first.
-        let mut chosen: Vec<(f64, u64)> = fp
-            .terms
-            .iter()
-            .filter_map(|t| {
-                let df = stats.df.get(&t.stem).copied().unwrap_or(0);
-                (df >= 2 && df as usize <= config.max_df).then(|| {
-                    let tf = 1.0 + f64::from(t.count).ln();
-                    let boost = if t.entity { 1.5 } else { 1.0 };
-                    (tf * boost * stats.idf(t.stem), t.stem)
-                })
-            })
-            .collect();
-        // The stem breaks ties so the choice is deterministic.
-        chosen.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        for &(_, stem) in chosen.iter().take(config.terms_per_doc) {
-            keys.push((stem, d as u32));
-        }
+        keys.extend(
+            salient_terms(fp, stats, config)
+                .into_iter()
+                .map(|stem| (stem, d as u32)),
+        );
     }
     keys.sort_unstable();
     let mut shared: HashMap<(u32, u32), usize> = HashMap::new();

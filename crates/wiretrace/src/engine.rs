@@ -23,6 +23,10 @@ use crate::semantic::Embedder;
 use crate::story::{self, ArticleInfo, ScoredPair};
 use crate::text::Document;
 
+// Incremental entry points for a persistent corpus (a child module, so it reuses the private
+// scoring helpers below instead of copying them).
+mod incremental;
+
 /// Tunable parameters of the engine. Defaults are the fitted, compiled-in values.
 #[derive(Clone)]
 pub struct Config {

@@ -1,0 +1,265 @@
+//! The commands over a stored corpus (`--db`): `ingest`, `stats`, `report`, `check`, `reindex`.
+//! Each opens the store, calls `wiretrace-store`, and prints what `analyze` would print for the
+//! same question.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use wiretrace::read::{read_paths_as, Format, Limits, ReadOutcome};
+use wiretrace_store::{IngestOptions, Progress, Store};
+
+use crate::commands::{engine, print_analysis, summary, ModelChoice, Output};
+
+/// What to ingest.
+pub struct IngestArgs<'a> {
+    pub paths: &'a [PathBuf],
+    pub demo: bool,
+    pub format: Option<Format>,
+    pub batch_size: usize,
+    pub json: bool,
+}
+
+pub fn ingest(db: &Path, args: &IngestArgs<'_>, model: &ModelChoice) -> Result<ExitCode> {
+    let mut outcome = if args.paths.is_empty() {
+        ReadOutcome::default()
+    } else {
+        read_paths_as(args.paths, Limits::default(), args.format)
+    };
+    let mut articles = std::mem::take(&mut outcome.articles);
+    if args.demo {
+        articles.splice(0..0, wiretrace::demo::articles());
+    }
+    if articles.is_empty() {
+        summary(&outcome);
+        bail!(
+            "nothing to ingest: no readable article in {} input(s)",
+            args.paths.len()
+        );
+    }
+    let engine = engine(model);
+    let mut store = Store::create(db).with_context(|| format!("opening {}", db.display()))?;
+    // A bar on a terminal; nothing when stderr is a pipe or a file (the summary says it all).
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let pb = indicatif::ProgressBar::hidden();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} new articles ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let mut on_progress = |p: Progress| {
+        if let Some(pb) = &bar {
+            match p {
+                Progress::Start { new } => {
+                    pb.set_length(new as u64);
+                    pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                Progress::Committed { done, .. } => pb.set_position(done as u64),
+            }
+        }
+    };
+    let options = IngestOptions {
+        batch_size: args.batch_size,
+    };
+    let done = store
+        .ingest(&engine, articles, &options, &mut on_progress)
+        .with_context(|| format!("ingesting into {}", db.display()))?;
+    if let Some(pb) = &bar {
+        pb.finish_and_clear();
+    }
+    let stats = store.stats().context("reading the store")?;
+    if args.json {
+        let v = serde_json::json!({"ingest": done, "store": stats, "skipped": outcome.skipped});
+        writeln!(std::io::stdout(), "{v}").context("writing JSON")?;
+    }
+    let mut e = std::io::stderr().lock();
+    let _ = writeln!(
+        e,
+        "{}: {} new article(s), {} already stored, {} refused; {} pair(s) scored in {} batch(es). The store holds {} articles, {} pairs, {} stories, {} quotes.",
+        db.display(),
+        done.added,
+        done.known,
+        done.refused.len(),
+        done.scored_pairs,
+        done.batches,
+        stats.articles,
+        stats.pairs,
+        stats.stories,
+        stats.quotes
+    );
+    for r in &done.refused {
+        let _ = writeln!(e, "  refused {}: {}", r.input, r.reason);
+    }
+    drop(e);
+    summary(&outcome);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn stats(db: &Path, json: bool) -> Result<ExitCode> {
+    let store = Store::open(db)?;
+    let s = store.stats().context("reading the store")?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&s).context("stats as JSON")?
+        )?;
+    } else {
+        writeln!(out, "store:          {}", db.display())?;
+        writeln!(out, "schema version: {}", s.schema_version)?;
+        writeln!(out, "articles:       {}", s.articles)?;
+        writeln!(out, "pairs:          {}", s.pairs)?;
+        writeln!(out, "stories:        {}", s.stories)?;
+        writeln!(out, "quotes:         {}", s.quotes)?;
+        writeln!(out, "parameters:     {}", s.parameters)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn report(db: &Path, out: &Output, color: bool) -> Result<ExitCode> {
+    let store = Store::open(db)?;
+    let analysis = store.analysis().context("reading the store")?;
+    // The terminal report quotes sentences; JSON and DOT need no text.
+    let articles = if out.json || out.dot {
+        Vec::new()
+    } else {
+        store.articles().context("reading the store")?
+    };
+    print_analysis(&analysis, &articles, out, color)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn check(
+    db: &Path,
+    file: &Path,
+    format: Option<Format>,
+    out: &Output,
+    color: bool,
+    model: &ModelChoice,
+) -> Result<ExitCode> {
+    let store = Store::open(db)?;
+    let mut outcome = read_paths_as(&[file.to_path_buf()], Limits::default(), format);
+    let mut articles = std::mem::take(&mut outcome.articles);
+    if articles.len() != 1 {
+        summary(&outcome);
+        bail!(
+            "{} holds {} articles; check takes one",
+            file.display(),
+            articles.len()
+        );
+    }
+    let article = articles.remove(0);
+    let engine = engine(model);
+    let analysis = store
+        .check(&engine, article.clone())
+        .with_context(|| format!("checking against {}", db.display()))?;
+    let articles = if out.json || out.dot {
+        Vec::new()
+    } else {
+        // The stored matches, and the checked article (the one the store does not hold; its
+        // id may have been renamed apart from a stored one).
+        let mut shown = Vec::new();
+        for s in &analysis.articles {
+            match store.article(&s.id).context("reading the store")? {
+                Some(a) => shown.push(a),
+                None => shown.push(wiretrace::Article {
+                    id: s.id.clone(),
+                    ..article.clone()
+                }),
+            }
+        }
+        shown
+    };
+    print_analysis(&analysis, &articles, out, color)?;
+    summary(&outcome);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Rebuilds a store under the current parameters from the articles it holds: a fresh store is
+/// built beside it and replaces it only when complete.
+pub fn reindex(db: &Path, batch_size: usize, model: &ModelChoice) -> Result<ExitCode> {
+    let articles = Store::open(db)?.articles().context("reading the store")?;
+    let fresh = sibling(db, "reindex");
+    remove_store_files(&fresh)?;
+    let engine = engine(model);
+    let n = articles.len();
+    {
+        let mut store = Store::create(&fresh)?;
+        store
+            .ingest(
+                &engine,
+                articles,
+                &IngestOptions { batch_size },
+                &mut |_| {},
+            )
+            .with_context(|| format!("rebuilding into {}", fresh.display()))?;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(sibling(db, suffix));
+    }
+    std::fs::rename(&fresh, db)
+        .with_context(|| format!("replacing {} with {}", db.display(), fresh.display()))?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "{}: rebuilt from its {n} article(s) with the current parameters",
+        db.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `db` with a suffix: `x.db` → `x.db-wal`, or `x.db.reindex` for a word.
+fn sibling(db: &Path, suffix: &str) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    if !suffix.starts_with('-') {
+        s.push(".");
+    }
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn remove_store_files(db: &Path) -> Result<()> {
+    for p in [db.to_path_buf(), sibling(db, "-wal"), sibling(db, "-shm")] {
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", p.display())),
+        }
+    }
+    Ok(())
+}
+
+pub fn serve(
+    db: &Path,
+    addr: &str,
+    token: Option<String>,
+    max_body_mb: usize,
+    model: &ModelChoice,
+) -> Result<ExitCode> {
+    // A missing or foreign store is an error before anything listens.
+    drop(Store::open(db)?);
+    let engine = engine(model);
+    let writes = if token.is_some() {
+        "writes with the bearer token"
+    } else {
+        "read-only: no --token"
+    };
+    let config = wiretrace_server::ServerConfig {
+        token,
+        max_body: max_body_mb << 20,
+        ..wiretrace_server::ServerConfig::new(db.to_path_buf())
+    };
+    wiretrace_server::run(addr, config, engine, |bound| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "serving {} on http://{bound} ({writes}); Ctrl-C stops",
+            db.display()
+        );
+    })
+    .with_context(|| format!("serving on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
+}

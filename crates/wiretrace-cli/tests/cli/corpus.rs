@@ -1,0 +1,357 @@
+//! The stored corpus through the binary: `ingest`, `stats`, `report`, `check`, and an ingest
+//! killed with SIGKILL at several moments, then finished, against an uninterrupted one.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::{assert_contract, demo_json, relation, wiretrace};
+
+fn run_json(args: &[&str]) -> Value {
+    serde_json::from_str(&run_text(args)).expect("valid JSON")
+}
+
+fn run_text(args: &[&str]) -> String {
+    let out = wiretrace().args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+#[test]
+fn ingest_the_demo_then_stats_report_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let done = run_json(&["ingest", "--demo", "--db", s(&db), "--json"]);
+    assert_eq!(done["ingest"]["added"], 8);
+    assert_eq!(done["store"]["articles"], 8);
+
+    let stats = run_json(&["stats", "--db", s(&db), "--json"]);
+    let mut keys: Vec<&str> = stats
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "articles",
+            "pairs",
+            "parameters",
+            "quotes",
+            "schema_version",
+            "stories"
+        ]
+    );
+    assert_eq!(stats["articles"], 8);
+    assert_eq!(stats["schema_version"], 1);
+    assert_eq!(stats["parameters"]["model"], Value::Null);
+
+    // The stored report is analyze's report: one batch of the demo is the demo.
+    let report = run_json(&["report", "--db", s(&db), "--json"]);
+    assert_contract(&report);
+    let demo = demo_json();
+    for k in [
+        "articles",
+        "stories",
+        "pairs",
+        "derivations",
+        "undirected",
+        "quotes",
+    ] {
+        assert_eq!(report[k], demo[k], "{k}");
+    }
+    assert_eq!(stats["pairs"], report["pairs"].as_array().unwrap().len());
+    let text = run_text(&["report", "--db", s(&db)]);
+    assert!(text.contains("wire-original"), "{text}");
+    let dot = run_text(&["report", "--db", s(&db), "--dot"]);
+    assert!(dot.starts_with("digraph"), "{dot}");
+
+    // Re-ingesting is a no-op.
+    let again = run_json(&["ingest", "--demo", "--db", s(&db), "--json"]);
+    assert_eq!(again["ingest"]["added"], 0);
+    assert_eq!(again["ingest"]["known"], 8);
+    assert_eq!(run_json(&["report", "--db", s(&db), "--json"]), report);
+
+    // Check: a paste of the wire story's body (as a text file) is a copy of it; nothing stored.
+    let wire = demo["articles"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(wire, "wire-original");
+    let body: String = {
+        let jsonl = include_str!("../../../wiretrace/demo/corpus.jsonl");
+        let first: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+        first["text"].as_str().unwrap().to_string()
+    };
+    let pasted = dir.path().join("pasted.txt");
+    std::fs::write(&pasted, format!("Pasted from a blog\n\n{body}")).unwrap();
+    let checked = run_json(&["check", s(&pasted), "--db", s(&db), "--json"]);
+    assert_contract(&checked);
+    assert_eq!(
+        relation(&checked, "pasted", "wire-original").as_deref(),
+        Some("copy"),
+        "{checked:#}"
+    );
+    let text = run_text(&["check", s(&pasted), "--db", s(&db)]);
+    assert!(
+        text.contains("pasted") && text.contains("wire-original"),
+        "{text}"
+    );
+    assert_eq!(run_json(&["stats", "--db", s(&db), "--json"]), stats);
+}
+
+#[test]
+fn store_errors_are_one_line_with_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    let out = wiretrace()
+        .args(["stats", "--db", s(&db)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("wiretrace ingest --db"), "{err}");
+    assert!(!db.exists(), "a reading command created the store");
+
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![7u8; 4096]).unwrap();
+    let out = wiretrace()
+        .args(["report", "--db", s(&junk)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: cannot open the store"), "{err}");
+}
+
+/// Sixty articles besides the demo: twenty town-council stories, each as an original, a reprint
+/// and an edited copy, so the batches make pairs, stories and quotes.
+fn council_corpus(dir: &Path) -> PathBuf {
+    let towns = [
+        "Orvena",
+        "Kastell",
+        "Mirabay",
+        "Tollund",
+        "Veskar",
+        "Harrowmere",
+        "Dunmore",
+        "Ebbensk",
+        "Falcrest",
+        "Grevin",
+        "Hollum",
+        "Istrava",
+        "Jorvik",
+        "Kelmar",
+        "Lunden",
+        "Marrow",
+        "Norvale",
+        "Ostrum",
+        "Pellin",
+        "Quarrin",
+    ];
+    let months = ["March", "April", "May", "June", "July", "August"];
+    let mut lines = Vec::new();
+    for (t, town) in towns.iter().enumerate() {
+        let base = format!(
+            "The city council of {town} approved a budget of {} million crowns on Tuesday. \
+             Mayor Ilse Brandt of {town} said the money would repair {} bridges and the old harbour wall. \
+             Opposition members called the plan rushed and asked for an independent audit of the accounts. \
+             \"We cannot keep patching the same roads every winter,\" Brandt told reporters at the town hall. \
+             Work is due to start in {} and should last {} years, according to the council. \
+             Residents of {town} will vote on a second phase of the plan next spring.",
+            t + 3,
+            t + 12,
+            months[t % months.len()],
+            t + 2
+        );
+        let edit = base
+            .replace("approved", "passed")
+            .replace("repair", "fix")
+            .replace("rushed", "hasty")
+            .replace("according to the council", "officials said");
+        for (id, text) in [
+            (format!("{town}-original"), base.clone()),
+            (
+                format!("{town}-reprint"),
+                format!("{base} (Reporting by the {town} Courier.)"),
+            ),
+            (format!("{town}-edit"), edit),
+        ] {
+            lines.push(
+                serde_json::json!({"id": id, "title": format!("{town} council passes budget"), "text": text})
+                    .to_string(),
+            );
+        }
+    }
+    let path = dir.join("councils.jsonl");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    path
+}
+
+/// Articles stored so far, or `None` while the store is not readable yet (not created). Read
+/// in-process, so polling is fast next to the ingest's batches.
+fn stored_articles(db: &Path) -> Option<u64> {
+    if !db.exists() {
+        return None;
+    }
+    let stats = wiretrace_store::Store::open(db).ok()?.stats().ok()?;
+    Some(stats.articles as u64)
+}
+
+/// Killing an ingest with SIGKILL at any moment leaves a store every reading command accepts,
+/// and running the ingest again ends exactly where an uninterrupted ingest ends.
+#[test]
+fn a_killed_ingest_leaves_a_consistent_store_and_a_rerun_finishes_the_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = council_corpus(dir.path());
+    let total = 8 + 60;
+    let ingest_args = |db: &Path| -> Vec<String> {
+        [
+            "--no-model",
+            "ingest",
+            "--demo",
+            s(&input),
+            "--db",
+            s(db),
+            "--batch-size",
+            "1",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect()
+    };
+    // `wiretrace()` adds --no-model itself.
+    let ingest = |db: &Path| {
+        let args = ingest_args(db);
+        let refs: Vec<&str> = args[1..].iter().map(String::as_str).collect();
+        run_text(&refs);
+    };
+    let reference = dir.path().join("reference.db");
+    ingest(&reference);
+    let want_stats = run_text(&["stats", "--db", s(&reference), "--json"]);
+    let want_report = run_text(&["report", "--db", s(&reference), "--json"]);
+    assert!(
+        want_stats.contains(&format!("\"articles\":{total}")),
+        "{want_stats}"
+    );
+
+    let db = dir.path().join("killed.db");
+    let bin = assert_cmd::cargo::cargo_bin("wiretrace");
+    // Kill points: at once (before or while the schema is made), then once so many articles
+    // are committed (the process is then inside the next batch).
+    let mut interrupted = 0;
+    for after in [None, Some(2), Some(20), Some(41), Some(59)] {
+        let mut child = std::process::Command::new(&bin)
+            .args(ingest_args(&db))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if let Some(k) = after {
+            let start = Instant::now();
+            while stored_articles(&db).unwrap_or(0) < k {
+                assert!(
+                    start.elapsed() < Duration::from_secs(120),
+                    "the ingest never stored {k} articles"
+                );
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        if !db.exists() {
+            continue;
+        }
+        // Whatever the moment, the store reads, and tells a whole, consistent corpus.
+        let n = stored_articles(&db).expect("the killed store reads");
+        if n < total {
+            interrupted += 1;
+        }
+        let report = run_json(&["report", "--db", s(&db), "--json"]);
+        assert_contract(&report);
+        assert_eq!(report["articles"].as_array().unwrap().len() as u64, n);
+        let members: usize = report["stories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["articles"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(members as u64, n, "every stored article is in one story");
+    }
+    assert!(
+        interrupted >= 3,
+        "the kills must land inside the run ({interrupted} did)"
+    );
+    ingest(&db);
+    assert_eq!(run_text(&["stats", "--db", s(&db), "--json"]), want_stats);
+    assert_eq!(run_text(&["report", "--db", s(&db), "--json"]), want_report);
+}
+
+/// `serve` binds, answers, and stops cleanly on SIGTERM (what a service manager sends).
+#[test]
+fn serve_answers_then_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("serve.db");
+    run_json(&["ingest", "--demo", "--db", s(&db), "--json"]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wiretrace"))
+        .args([
+            "--no-model",
+            "serve",
+            "--db",
+            s(&db),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("\"articles\":8"), "{reply}");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "serve ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}

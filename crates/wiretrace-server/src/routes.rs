@@ -1,0 +1,235 @@
+//! The routes and their handlers. Each handler parses and checks its input, runs one store
+//! call on a blocking thread, and answers with the store's own types.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use wiretrace::read::{read_jsonl_str, Limits};
+use wiretrace::{Article, Engine};
+use wiretrace_store::{IngestOptions, Store};
+
+use crate::error::AppError;
+use crate::AppState;
+
+type Reply = Result<Json<Value>, AppError>;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi))
+        .route("/stats", get(stats))
+        .route("/articles", post(post_articles))
+        .route("/articles/{id}", get(article))
+        .route("/articles/{id}/provenance", get(provenance))
+        .route("/check", post(check))
+        .route("/stories", get(stories))
+        .route("/stories/{id}", get(story))
+        .route("/pairs/{a}/{b}", get(pair))
+        .route("/quotes", get(quotes))
+        .fallback(|| async { AppError::NotFound("no such route".into()) })
+}
+
+/// Runs `f` with a fresh connection on a blocking thread.
+async fn with_store<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(Store, &Engine) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = Store::open(&st.inner.config.db)?;
+        f(store, &st.inner.engine)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("store task failed: {e}")))?
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Reply {
+    serde_json::to_value(v)
+        .map(Json)
+        .map_err(|e| AppError::Internal(format!("serialising a reply: {e}")))
+}
+
+async fn healthz(State(state): State<AppState>) -> Reply {
+    let n = with_store(&state, |s, _| Ok(s.stats()?.articles)).await?;
+    Ok(Json(json!({"status": "ok", "articles": n})))
+}
+
+async fn openapi() -> Json<Value> {
+    Json(crate::openapi::document())
+}
+
+async fn stats(State(state): State<AppState>) -> Reply {
+    let s = with_store(&state, |s, _| Ok(s.stats()?)).await?;
+    to_json(&s)
+}
+
+/// The body as JSON: 413 over the limit, 400 when it does not parse.
+fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, AppError> {
+    let bytes = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!("the body is over the limit: {}", r.body_text()))
+        } else {
+            AppError::BadRequest(r.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| AppError::BadRequest(format!("not valid JSON: {e}")))
+}
+
+/// Articles from a JSON object or an array of them, in the JSONL input form (`id`, `title`,
+/// `text`, `url`, `source`, `published`, `lang`), read by the same reader as the CLI.
+fn articles_of(v: Value, need_id: bool) -> Result<Vec<Article>, AppError> {
+    let items = match v {
+        Value::Array(a) => a,
+        other => vec![other],
+    };
+    if items.is_empty() {
+        return Err(AppError::BadRequest("no article in the body".into()));
+    }
+    for (k, item) in items.iter().enumerate() {
+        let Some(obj) = item.as_object() else {
+            return Err(AppError::BadRequest(format!(
+                "article {}: not a JSON object",
+                k + 1
+            )));
+        };
+        let has_id = obj
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty());
+        if need_id && !has_id {
+            return Err(AppError::BadRequest(format!(
+                "article {}: no `id` (a stored article is found again by its id)",
+                k + 1
+            )));
+        }
+    }
+    let jsonl = items
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let out = read_jsonl_str("body", &jsonl, Limits::default());
+    if let Some(s) = out.skipped.first() {
+        let line = s.input.rsplit(':').next().unwrap_or("?");
+        return Err(AppError::BadRequest(format!(
+            "article {line}: {}",
+            s.reason
+        )));
+    }
+    Ok(out.articles)
+}
+
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let Some(token) = &state.inner.config.token else {
+        return Err(AppError::ReadOnly);
+    };
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match sent {
+        Some(s) if same(s.as_bytes(), token.as_bytes()) => Ok(()),
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+/// Compares without stopping at the first difference, so the time taken says nothing about
+/// how much of a guessed token was right.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn post_articles(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply {
+    authorize(&state, &headers)?;
+    let articles = articles_of(json_body(body)?, true)?;
+    let _writer = state.inner.write.lock().await;
+    let v = with_store(&state, move |mut s, engine| {
+        let done = s.ingest(engine, articles, &IngestOptions::default(), &mut |_| {})?;
+        Ok(json!({"ingest": done, "store": s.stats()?}))
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+async fn check(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Reply {
+    let v = json_body(body)?;
+    if v.is_array() {
+        return Err(AppError::BadRequest(
+            "check takes one article (a JSON object)".into(),
+        ));
+    }
+    let mut article = articles_of(v, false)?
+        .pop()
+        .ok_or_else(|| AppError::BadRequest("no article in the body".into()))?;
+    if article.id.starts_with("body:") {
+        article.id = "checked".into();
+    }
+    let a = with_store(&state, move |s, engine| Ok(s.check(engine, article)?)).await?;
+    to_json(&a)
+}
+
+async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Reply {
+    let found = with_store(&state, move |s, _| {
+        let Some(summary) = s.article_summary(&id)? else {
+            return Err(AppError::NotFound(format!("no article `{id}`")));
+        };
+        let text = s.article(&id)?.map(|a| a.full_text()).unwrap_or_default();
+        Ok((summary, text))
+    })
+    .await?;
+    let mut v = serde_json::to_value(&found.0)
+        .map_err(|e| AppError::Internal(format!("serialising a reply: {e}")))?;
+    v["text"] = Value::String(found.1);
+    Ok(Json(v))
+}
+
+async fn provenance(State(state): State<AppState>, Path(id): Path<String>) -> Reply {
+    let a = with_store(&state, move |s, _| {
+        s.provenance(&id)?
+            .ok_or_else(|| AppError::NotFound(format!("no article `{id}`")))
+    })
+    .await?;
+    to_json(&a)
+}
+
+async fn stories(State(state): State<AppState>) -> Reply {
+    let v = with_store(&state, |s, _| Ok(s.stories()?)).await?;
+    to_json(&v)
+}
+
+async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Reply {
+    let a = with_store(&state, move |s, _| {
+        s.story(&id)?
+            .ok_or_else(|| AppError::NotFound(format!("no story `{id}`")))
+    })
+    .await?;
+    to_json(&a)
+}
+
+async fn pair(State(state): State<AppState>, Path((a, b)): Path<(String, String)>) -> Reply {
+    let p = with_store(&state, move |s, _| {
+        s.pair(&a, &b)?.ok_or_else(|| {
+            AppError::NotFound(format!("no pair `{a}` / `{b}` (unknown ids, or unrelated)"))
+        })
+    })
+    .await?;
+    to_json(&p)
+}
+
+async fn quotes(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Reply {
+    let v = with_store(&state, move |s, _| {
+        Ok(s.quotes(q.get("speaker").map(String::as_str))?)
+    })
+    .await?;
+    to_json(&v)
+}

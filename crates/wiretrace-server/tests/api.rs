@@ -1,0 +1,335 @@
+//! The API as a client sees it: a real server on 127.0.0.1 with a random port, over the demo
+//! corpus, spoken to with plain HTTP/1.1 — every route, bad JSON, an oversized body, unknown ids,
+//! a missing or wrong token, and a graceful shutdown.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wiretrace::Engine;
+use wiretrace_server::{app, serve, AppState, ServerConfig};
+use wiretrace_store::{IngestOptions, Store};
+
+struct Server {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(token: Option<&str>, max_body: usize) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("api.db");
+    let mut store = Store::create(&db).unwrap();
+    store
+        .ingest(
+            &Engine::default(),
+            wiretrace::demo::articles(),
+            &IngestOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+    drop(store);
+    let config = ServerConfig {
+        token: token.map(str::to_string),
+        max_body,
+        ..ServerConfig::new(db)
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let router = app(AppState::new(config, Engine::default()));
+    let task = tokio::spawn(serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    Server {
+        addr,
+        stop: Some(tx),
+        task,
+        _dir: dir,
+    }
+}
+
+/// One request on its own connection; the status and the body parsed as JSON (`Null` when it
+/// is not JSON).
+async fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Value) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    // The server may answer (413) and stop reading before the body is through.
+    let _ = s.write_all(head.as_bytes()).await;
+    let _ = s.write_all(body).await;
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw).await;
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+async fn get(addr: SocketAddr, path: &str) -> (u16, Value) {
+    call(addr, "GET", path, &[], b"").await
+}
+
+fn error_of(v: &Value) -> &str {
+    v["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not a JSON error: {v}"))
+}
+
+const WIRE_BODY_START: &str = "Meridian Wire";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_read_route_answers_with_the_cli_types() {
+    let srv = start(None, 1 << 20).await;
+    let a = srv.addr;
+
+    let (st, v) = get(a, "/healthz").await;
+    assert_eq!(
+        (st, v["status"].as_str(), v["articles"].as_u64()),
+        (200, Some("ok"), Some(8))
+    );
+
+    let (st, stats) = get(a, "/stats").await;
+    assert_eq!(st, 200);
+    assert_eq!(stats["articles"], 8);
+    assert_eq!(stats["schema_version"], 1);
+
+    let (st, doc) = get(a, "/openapi.json").await;
+    assert_eq!(st, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for p in [
+        "/healthz",
+        "/openapi.json",
+        "/stats",
+        "/articles",
+        "/articles/{id}",
+        "/articles/{id}/provenance",
+        "/check",
+        "/stories",
+        "/stories/{id}",
+        "/pairs/{a}/{b}",
+        "/quotes",
+    ] {
+        assert!(
+            doc["paths"][p].is_object(),
+            "{p} missing from /openapi.json"
+        );
+    }
+
+    let (st, stories) = get(a, "/stories").await;
+    assert_eq!(st, 200);
+    let stories = stories.as_array().unwrap().clone();
+    assert_eq!(stories.len() as u64, stats["stories"].as_u64().unwrap());
+    let s1 = &stories[0];
+    let (st, story) = get(a, "/stories/s1").await;
+    assert_eq!(st, 200);
+    assert_eq!(story["stories"][0], *s1);
+    assert_eq!(
+        story["articles"].as_array().unwrap().len(),
+        s1["articles"].as_array().unwrap().len()
+    );
+    assert!(!story["pairs"].as_array().unwrap().is_empty());
+
+    let (st, art) = get(a, "/articles/wire-original").await;
+    assert_eq!(st, 200);
+    assert_eq!(art["id"], "wire-original");
+    assert!(art["sentences"].as_u64().unwrap() > 5);
+    assert!(art["text"].as_str().unwrap().contains(WIRE_BODY_START));
+
+    let (st, prov) = get(a, "/articles/spun-copy/provenance").await;
+    assert_eq!(st, 200);
+    assert!(prov["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["a"] == "spun-copy" || p["b"] == "spun-copy"));
+    assert!(!prov["derivations"].as_array().unwrap().is_empty());
+
+    let (st, pair) = get(a, "/pairs/verbatim-reprint/wire-original").await;
+    assert_eq!(st, 200);
+    assert_eq!(pair["relation"], "copy");
+    assert!(!pair["alignments"].as_array().unwrap().is_empty());
+
+    let (st, all) = get(a, "/quotes").await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        all.as_array().unwrap().len() as u64,
+        stats["quotes"].as_u64().unwrap()
+    );
+    let (st, ruiz) = get(a, "/quotes?speaker=ruiz").await;
+    assert_eq!(st, 200);
+    let ruiz = ruiz.as_array().unwrap();
+    assert!(!ruiz.is_empty());
+    assert!(ruiz
+        .iter()
+        .all(|q| q["speaker"].as_str().unwrap().contains("Ruiz")));
+    let (st, none) = get(a, "/quotes?speaker=nobody%20at%20all").await;
+    assert_eq!((st, none.as_array().map(Vec::len)), (200, Some(0)));
+
+    let wire = wiretrace::demo::articles().remove(0);
+    let body = json!({"title": "Copied", "text": wire.body});
+    let (st, checked) = call(a, "POST", "/check", &[], body.to_string().as_bytes()).await;
+    assert_eq!(st, 200, "{checked}");
+    assert!(checked["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"] == "checked"));
+    assert!(checked["pairs"].as_array().unwrap().iter().any(
+        |p| p["relation"] == "copy" && (p["a"] == "wire-original" || p["b"] == "wire-original")
+    ));
+    assert_eq!(stats, get(a, "/stats").await.1, "check stores nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_ids_and_routes_are_404_with_a_reason() {
+    let srv = start(None, 1 << 20).await;
+    let a = srv.addr;
+    for path in [
+        "/articles/nope",
+        "/articles/nope/provenance",
+        "/stories/s999",
+        "/pairs/wire-original/nope",
+        "/no/such/route",
+    ] {
+        let (st, v) = get(a, path).await;
+        assert_eq!(st, 404, "{path}");
+        assert!(!error_of(&v).is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_need_the_token_and_add_only_new_articles() {
+    let srv = start(Some("s3cret"), 1 << 20).await;
+    let a = srv.addr;
+    let article = json!({"id": "late-brief", "title": "Port strike talks resume", "text": "Talks between the dockworkers union and the government of Valmora resumed on Wednesday at the ministry, Port Minister Ana Ruiz said."});
+    let body = article.to_string();
+    let (st, v) = call(a, "POST", "/articles", &[], body.as_bytes()).await;
+    assert_eq!(st, 401);
+    assert!(error_of(&v).contains("Bearer"));
+    let (st, _) = call(
+        a,
+        "POST",
+        "/articles",
+        &[("Authorization", "Bearer wrong")],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(st, 401);
+    let auth = [("Authorization", "Bearer s3cret")];
+    let (st, v) = call(a, "POST", "/articles", &auth, body.as_bytes()).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["ingest"]["added"], 1);
+    assert_eq!(v["store"]["articles"], 9);
+    let batch = json!([article, {"id": "other", "text": "The Brenhaven library reopened on Saturday after a two-year renovation."}]);
+    let (st, v) = call(a, "POST", "/articles", &auth, batch.to_string().as_bytes()).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        (v["ingest"]["added"].as_u64(), v["ingest"]["known"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let (st, v) = get(a, "/articles/late-brief").await;
+    assert_eq!(
+        (st, v["title"].as_str()),
+        (200, Some("Port strike talks resume"))
+    );
+
+    let ro = start(None, 1 << 20).await;
+    let (st, v) = call(ro.addr, "POST", "/articles", &auth, body.as_bytes()).await;
+    assert_eq!(st, 403);
+    assert!(error_of(&v).contains("--token"));
+}
+
+/// A bad request: path, headers, body and the status it must get.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Vec<u8>, u16);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_a_4xx_with_a_json_reason() {
+    let srv = start(Some("t"), 4096).await;
+    let a = srv.addr;
+    let auth = [("Authorization", "Bearer t")];
+    let cases: [Case<'_>; 7] = [
+        ("/articles", &auth, b"{not json".to_vec(), 400),
+        ("/articles", &auth, b"[]".to_vec(), 400),
+        (
+            "/articles",
+            &auth,
+            br#"{"text": "no id here"}"#.to_vec(),
+            400,
+        ),
+        ("/articles", &auth, br#"{"id": "x"}"#.to_vec(), 400),
+        ("/articles", &auth, br#"[1, 2]"#.to_vec(), 400),
+        (
+            "/check",
+            &[],
+            br#"[{"text": "one"}, {"text": "two"}]"#.to_vec(),
+            400,
+        ),
+        ("/check", &[], vec![b' '; 8192], 413),
+    ];
+    for (path, headers, body, want) in cases {
+        let (st, v) = call(a, "POST", path, headers, &body).await;
+        assert_eq!(
+            st,
+            want,
+            "{path} {}",
+            String::from_utf8_lossy(&body[..body.len().min(40)])
+        );
+        assert!(!error_of(&v).is_empty());
+    }
+    let (st, v) = call(a, "POST", "/articles", &auth, &vec![b' '; 8192]).await;
+    assert_eq!(st, 413);
+    assert!(error_of(&v).contains("limit"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_is_graceful() {
+    let mut srv = start(None, 1 << 20).await;
+    assert_eq!(get(srv.addr, "/healthz").await.0, 200);
+    srv.stop.take().unwrap().send(()).unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(10), &mut srv.task)
+        .await
+        .expect("the server stops")
+        .unwrap();
+    assert!(done.is_ok());
+    assert!(tokio::net::TcpStream::connect(srv.addr).await.is_err());
+}

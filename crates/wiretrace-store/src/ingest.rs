@@ -1,0 +1,542 @@
+//! Incremental ingest: new articles in, the index, pairs and derived tables updated, one
+//! transaction per batch.
+//!
+//! Per batch: the articles whose content hash is new are segmented and fingerprinted; their
+//! blocking keys (LSH bands, sentence hashes, content terms) go into the index tables; each new
+//! article's candidates are the stored articles that share keys with it, looked up by key (the
+//! same three blockers as `analyze`, plus embedding neighbours with a document model). Only those
+//! pairs are aligned and scored, with document frequencies of the whole stored corpus. Stories,
+//! derivations and quotes are then re-derived from every stored pair by the engine's last stage
+//! (clustering is linear in the pairs; no text is compared again) and replace the previous ones.
+//! All of it commits together, so a killed ingest loses at most the batch in flight, and the
+//! batches of a rerun are the same suffix of the same input: it ends where an uninterrupted run
+//! ends.
+//!
+//! What differs from `analyze` on the same articles: a pair is scored once, with the corpus
+//! statistics of its batch, and stays as scored; a stored article keys on all its content terms
+//! (the new one on its most salient), so term blocking proposes a superset of `analyze`'s pairs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use rusqlite::{params, Connection, OptionalExtension};
+use wiretrace::candidates::{band_keys, salient_terms, via, CandidatePair, CorpusStats};
+use wiretrace::engine::ScoredCandidate;
+use wiretrace::fingerprint::{Fingerprint, Fingerprinter};
+use wiretrace::semantic::Vector;
+use wiretrace::text::Document;
+use wiretrace::{Analysis, Article, Engine, Relation, Skipped};
+use xxhash_rust::xxh3::xxh3_128;
+
+use crate::codec;
+use crate::error::{Error, Result};
+use crate::Store;
+
+/// How to ingest.
+#[derive(Debug, Clone, Copy)]
+pub struct IngestOptions {
+    /// New articles per transaction. Larger batches re-derive stories less often; smaller ones
+    /// lose less work to a crash.
+    pub batch_size: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions { batch_size: 256 }
+    }
+}
+
+/// What an ingest reports while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The new articles are known: this many will be added.
+    Start {
+        /// New articles.
+        new: usize,
+    },
+    /// A batch was committed.
+    Committed {
+        /// New articles stored so far in this run.
+        done: usize,
+        /// New articles in this run.
+        new: usize,
+    },
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct IngestSummary {
+    /// Articles given.
+    pub read: usize,
+    /// Articles added.
+    pub added: usize,
+    /// Articles already stored (same id and content hash), or repeated in the input.
+    pub known: usize,
+    /// Articles refused: another text is stored under their id.
+    pub refused: Vec<Skipped>,
+    /// Pairs scored for the new articles (all relations, `unrelated` included).
+    pub scored_pairs: usize,
+    /// Transactions committed.
+    pub batches: usize,
+}
+
+/// Content hash of an article: its text as the engine sees it (title and body). Metadata do
+/// not make a new article; with the id, it says whether an input is already stored.
+pub(crate) fn content_hash(a: &Article) -> String {
+    format!("{:032x}", xxh3_128(a.full_text().as_bytes()))
+}
+
+/// The corpus in memory during an ingest: what scoring new pairs against old articles and
+/// re-deriving stories need. Index `i` is the article with `ord = i`.
+pub(crate) struct Corpus {
+    pub(crate) articles: Vec<Article>,
+    pub(crate) docs: Vec<Document>,
+    pub(crate) fps: Vec<Fingerprint>,
+    pub(crate) dvs: Vec<Option<Vector>>,
+    pub(crate) stats: CorpusStats,
+    pub(crate) scored: Vec<ScoredCandidate>,
+}
+
+impl Store {
+    /// Adds the articles the store does not hold yet, in batches of `options.batch_size`, each
+    /// committed with the pairs, stories, derivations and quotes it leads to.
+    pub fn ingest(
+        &mut self,
+        engine: &Engine,
+        articles: Vec<Article>,
+        options: &IngestOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<IngestSummary> {
+        self.check_parameters(engine)?;
+        let mut summary = IngestSummary {
+            read: articles.len(),
+            ..IngestSummary::default()
+        };
+        // An article is known by its id: the same id with the same text is a re-ingest (a
+        // no-op); with another text it is refused. The same text under another id is another
+        // article — a verbatim copy, whose provenance is the point.
+        let mut fresh: Vec<(String, Article)> = Vec::new();
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for a in articles {
+            let h = content_hash(&a);
+            let before = match seen.get(&a.id) {
+                Some(h) => Some(h.clone()),
+                None => self.stored_hash(&a.id)?,
+            };
+            match before {
+                Some(old) if old == h => summary.known += 1,
+                Some(_) => summary.refused.push(Skipped {
+                    input: a.id.clone(),
+                    reason: "the store holds another text under this id".into(),
+                }),
+                None => {
+                    seen.insert(a.id.clone(), h.clone());
+                    fresh.push((h, a));
+                }
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(summary);
+        }
+        progress(Progress::Start { new: fresh.len() });
+        let mut corpus = load_corpus(&self.conn)?;
+        for chunk in fresh.chunks(options.batch_size.max(1)) {
+            summary.scored_pairs += ingest_batch(&mut self.conn, engine, &mut corpus, chunk)?;
+            summary.added += chunk.len();
+            summary.batches += 1;
+            progress(Progress::Committed {
+                done: summary.added,
+                new: fresh.len(),
+            });
+        }
+        Ok(summary)
+    }
+
+    fn stored_hash(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT hash FROM articles WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+/// Loads every stored article, its fingerprint and document vector, the document frequencies
+/// and the scored pairs. Documents are segmented again from the stored text (segmentation is
+/// a pure function of it, and cheaper than storing tokens).
+pub(crate) fn load_corpus(conn: &Connection) -> Result<Corpus> {
+    let articles = crate::read::load_articles(conn)?;
+    let mut fps = Vec::with_capacity(articles.len());
+    let mut dvs = Vec::with_capacity(articles.len());
+    let mut stmt = conn.prepare("SELECT fingerprint, doc_vector FROM articles ORDER BY ord")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        fps.push(codec::decode_fingerprint(&r.get::<_, Vec<u8>>(0)?)?);
+        dvs.push(
+            r.get::<_, Option<Vec<u8>>>(1)?
+                .map(|b| codec::decode_vector(&b).map(Vector::from))
+                .transpose()?,
+        );
+    }
+    let docs: Vec<Document> = articles.par_iter().map(Document::from_article).collect();
+    let mut df = HashMap::new();
+    let mut stmt = conn.prepare("SELECT stem, df FROM term_df")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        df.insert(r.get::<_, i64>(0)? as u64, r.get::<_, u32>(1)?);
+    }
+    let stats = CorpusStats {
+        n: articles.len(),
+        df,
+    };
+    let scored = crate::read::load_scored(conn, "", &HashMap::new())?;
+    Ok(Corpus {
+        articles,
+        docs,
+        fps,
+        dvs,
+        stats,
+        scored,
+    })
+}
+
+/// One batch in one transaction; returns the number of pairs scored.
+fn ingest_batch(
+    conn: &mut Connection,
+    engine: &Engine,
+    corpus: &mut Corpus,
+    chunk: &[(String, Article)],
+) -> Result<usize> {
+    let tx = conn.transaction()?;
+    let base = corpus.articles.len();
+    let fper = Fingerprinter::new(engine.config().fingerprint);
+    let docs: Vec<Document> = chunk
+        .par_iter()
+        .map(|(_, a)| Document::from_article(a))
+        .collect();
+    let fps: Vec<Fingerprint> = docs.par_iter().map(|d| fper.fingerprint(d)).collect();
+    let mut dvs = engine.document_vectors(&docs);
+    // One slot per document whatever the model returned, so indices stay aligned.
+    dvs.resize(docs.len(), None);
+    let cfg = engine.config().candidates;
+    for fp in &fps {
+        for t in &fp.terms {
+            *corpus.stats.df.entry(t.stem).or_insert(0) += 1;
+        }
+    }
+    corpus.stats.n += chunk.len();
+    {
+        let mut art = tx.prepare_cached(
+            "INSERT INTO articles (ord, id, hash, title, body, url, source, published, lang, \
+             sentences, words, segmentation, fingerprint, doc_vector) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let mut lsh = tx.prepare_cached("INSERT OR IGNORE INTO lsh_keys VALUES (?1, ?2)")?;
+        let mut sent = tx.prepare_cached("INSERT OR IGNORE INTO sentence_keys VALUES (?1, ?2)")?;
+        let mut post = tx.prepare_cached("INSERT OR IGNORE INTO term_postings VALUES (?1, ?2)")?;
+        let mut df = tx.prepare_cached(
+            "INSERT INTO term_df (stem, df) VALUES (?1, 1) ON CONFLICT (stem) DO UPDATE SET df = df + 1",
+        )?;
+        for (k, (((hash, a), d), fp)) in chunk.iter().zip(&docs).zip(&fps).enumerate() {
+            let ord = (base + k) as i64;
+            art.execute(params![
+                ord,
+                a.id,
+                hash,
+                a.title,
+                a.body,
+                a.url,
+                a.source,
+                a.published.map(|t| t.to_rfc3339()),
+                a.lang,
+                d.sentences.len() as i64,
+                d.words() as i64,
+                codec::encode_segmentation(d),
+                codec::encode_fingerprint(fp),
+                dvs.get(k)
+                    .and_then(|v| v.as_deref())
+                    .map(codec::encode_vector),
+            ])?;
+            for key in band_keys(fp, &cfg) {
+                lsh.execute(params![key as i64, ord])?;
+            }
+            for &h in fp.sentence_hashes.iter().filter(|&&h| h != 0) {
+                sent.execute(params![h as i64, ord])?;
+            }
+            for t in &fp.terms {
+                post.execute(params![t.stem as i64, ord])?;
+                df.execute([t.stem as i64])?;
+            }
+        }
+    }
+    corpus.articles.extend(chunk.iter().map(|(_, a)| a.clone()));
+    corpus.docs.extend(docs);
+    corpus.fps.extend(fps);
+    corpus.dvs.extend(dvs);
+
+    // Candidates of each new article, from the index (which now holds the batch too).
+    let mut cands: BTreeMap<(u32, u32), u8> = BTreeMap::new();
+    for i in base..corpus.articles.len() {
+        let keys = salient_terms(&corpus.fps[i], &corpus.stats, &cfg);
+        let mut terms_of = |m: i64| -> Result<Vec<u64>> {
+            let fp = usize::try_from(m)
+                .ok()
+                .and_then(|m| corpus.fps.get(m))
+                .ok_or_else(|| Error::Corrupt {
+                    what: format!("the index names article {m}, which is not stored"),
+                })?;
+            Ok(salient_terms(fp, &corpus.stats, &cfg))
+        };
+        for (other, flag) in lookup(
+            &tx,
+            engine,
+            &corpus.fps[i],
+            &keys,
+            Some(i as i64),
+            &mut terms_of,
+        )? {
+            let (a, b) = (i.min(other as usize) as u32, i.max(other as usize) as u32);
+            *cands.entry((a, b)).or_insert(0) |= flag;
+        }
+        for other in neighbours(engine, &corpus.dvs, i, None) {
+            let (a, b) = (i.min(other) as u32, i.max(other) as u32);
+            *cands.entry((a, b)).or_insert(0) |= via::SEMANTIC;
+        }
+    }
+    let cands: Vec<CandidatePair> = cands
+        .into_iter()
+        .map(|((a, b), via)| CandidatePair { a, b, via })
+        .collect();
+    let scored = engine.score_candidates(
+        &corpus.articles,
+        &corpus.docs,
+        &corpus.fps,
+        &corpus.stats,
+        &corpus.dvs,
+        &cands,
+    );
+    let n_scored = scored.len();
+    insert_pairs(&tx, engine, &scored)?;
+    corpus.scored.extend(scored);
+
+    let analysis = engine.assemble_scored(
+        &corpus.articles,
+        &corpus.docs,
+        &corpus.fps,
+        &corpus.stats,
+        corpus.scored.clone(),
+    );
+    let ord_of: HashMap<&str, i64> = corpus
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i as i64))
+        .collect();
+    {
+        // The report form of a pair depends on nothing but the pair, so only the new pairs get
+        // theirs.
+        let mut up = tx.prepare_cached("UPDATE pairs SET report = ?1 WHERE a = ?2 AND b = ?3")?;
+        for p in &analysis.pairs {
+            let (a, b) = (ord_in(&ord_of, &p.a)?, ord_in(&ord_of, &p.b)?);
+            if a.max(b) as usize >= base {
+                up.execute(params![json(p)?, a, b])?;
+            }
+        }
+    }
+    write_derived(&tx, &analysis, &ord_of)?;
+    tx.commit()?;
+    Ok(n_scored)
+}
+
+/// Stored articles the three lexical blockers propose for a document, with their [`via`]
+/// flags: `analyze`'s rules, asked of the index. `me` is the document's own `ord` when it is
+/// stored (ingest), `None` for a document that is only being checked.
+///
+/// - LSH bands and sentence hashes: every stored article in the same bucket. A bucket larger than
+///   `max_bucket` is boilerplate, not reuse: as in `analyze`, its members are chained, so the
+///   document pairs only with the member before it.
+/// - Terms: `keys` are the document's salient terms under the current statistics; the postings
+///   give the stored articles holding at least `min_shared_terms` of them, and a pair is kept when
+///   that many are salient on the other side too (`terms_of` gives an article's salient terms
+///   under the same statistics), which is `analyze`'s rule.
+pub(crate) fn lookup(
+    conn: &Connection,
+    engine: &Engine,
+    fp: &Fingerprint,
+    keys: &[u64],
+    me: Option<i64>,
+    terms_of: &mut dyn FnMut(i64) -> Result<Vec<u64>>,
+) -> Result<BTreeMap<i64, u8>> {
+    let cfg = engine.config().candidates;
+    let mut out: BTreeMap<i64, u8> = BTreeMap::new();
+    let keyed: [(&str, Vec<u64>, u8); 2] = [
+        (
+            "SELECT article FROM lsh_keys WHERE key = ?1 ORDER BY article",
+            band_keys(fp, &cfg),
+            via::LSH,
+        ),
+        (
+            "SELECT article FROM sentence_keys WHERE key = ?1 ORDER BY article",
+            fp.sentence_hashes
+                .iter()
+                .copied()
+                .filter(|&h| h != 0)
+                .collect(),
+            via::SENTENCE,
+        ),
+    ];
+    for (sql, bucket_keys, flag) in keyed {
+        let mut stmt = conn.prepare_cached(sql)?;
+        for key in bucket_keys {
+            let members: Vec<i64> = stmt
+                .query_map([key as i64], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let others = members.iter().copied().filter(|&m| Some(m) != me);
+            if members.len() > cfg.max_bucket {
+                let before = others.filter(|&m| me.is_none_or(|me| m < me)).max();
+                if let Some(m) = before {
+                    *out.entry(m).or_insert(0) |= flag;
+                }
+            } else {
+                for m in others {
+                    *out.entry(m).or_insert(0) |= flag;
+                }
+            }
+        }
+    }
+    let need = cfg.min_shared_terms.max(1);
+    if keys.len() >= need {
+        let marks = vec!["?"; keys.len()].join(",");
+        let sql = format!(
+            "SELECT article FROM term_postings WHERE stem IN ({marks}) \
+             GROUP BY article HAVING COUNT(*) >= {need}"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let ps: Vec<i64> = keys.iter().map(|&t| t as i64).collect();
+        let holders: Vec<i64> = stmt
+            .query_map(rusqlite::params_from_iter(ps), |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for m in holders.into_iter().filter(|&m| Some(m) != me) {
+            let theirs = terms_of(m)?;
+            if keys.iter().filter(|k| theirs.contains(k)).count() >= need {
+                *out.entry(m).or_insert(0) |= via::TERMS;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The embedding neighbours of document `i` (or of `probe`, a document not in `dvs`): the
+/// `k` nearest by document-vector cosine, at or above the engine's floor. Exact search: one dot
+/// product per stored vector.
+pub(crate) fn neighbours(
+    engine: &Engine,
+    dvs: &[Option<Vector>],
+    i: usize,
+    probe: Option<&[f32]>,
+) -> Vec<usize> {
+    let Some((k, floor)) = engine.neighbour_blocking() else {
+        return Vec::new();
+    };
+    let Some(v) = probe.or_else(|| dvs.get(i).and_then(|v| v.as_deref())) else {
+        return Vec::new();
+    };
+    let mut near: Vec<(f64, usize)> = dvs
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| probe.is_some() || j != i)
+        .filter_map(|(j, w)| {
+            let c = wiretrace::semantic::cosine(v, w.as_deref()?);
+            (c >= floor).then_some((c, j))
+        })
+        .collect();
+    near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    near.into_iter().take(k).map(|(_, j)| j).collect()
+}
+
+fn insert_pairs(conn: &Connection, engine: &Engine, scored: &[ScoredCandidate]) -> Result<()> {
+    let classifier = &engine.config().classifier;
+    let mut ins = conn.prepare_cached(
+        "INSERT OR REPLACE INTO pairs (a, b, relation, rank, similarity, features, links, reuse_a, reuse_b) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for s in scored {
+        let relation = classifier.relation(&s.features);
+        let rank = Relation::ALL
+            .iter()
+            .position(|&r| r == relation)
+            .unwrap_or(Relation::ALL.len()) as i64;
+        ins.execute(params![
+            s.a as i64,
+            s.b as i64,
+            relation.as_str(),
+            rank,
+            s.features.similarity_with(&classifier.params),
+            json(&s.features)?,
+            json(&s.alignment.links)?,
+            s.alignment.reuse_a,
+            s.alignment.reuse_b,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Replaces stories, derivations and quotes with those of `analysis`.
+fn write_derived(
+    conn: &Connection,
+    analysis: &Analysis,
+    ord_of: &HashMap<&str, i64>,
+) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM stories; DELETE FROM story_members; DELETE FROM derivations; \
+         DELETE FROM undirected; DELETE FROM quotes; DELETE FROM quote_variants;",
+    )?;
+    let ord = |id: &str| ord_in(ord_of, id);
+    let mut st = conn.prepare_cached("INSERT INTO stories (ord, id, json) VALUES (?1, ?2, ?3)")?;
+    let mut mem =
+        conn.prepare_cached("INSERT INTO story_members (article, story) VALUES (?1, ?2)")?;
+    for (k, s) in analysis.stories.iter().enumerate() {
+        st.execute(params![k as i64, s.id, json(s)?])?;
+        for a in &s.articles {
+            mem.execute(params![ord(a)?, k as i64])?;
+        }
+    }
+    let mut de = conn.prepare_cached(
+        "INSERT INTO derivations (ord, source, derived, json) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (k, d) in analysis.derivations.iter().enumerate() {
+        de.execute(params![
+            k as i64,
+            ord(&d.source)?,
+            ord(&d.derived)?,
+            json(d)?
+        ])?;
+    }
+    let mut un = conn.prepare_cached("INSERT INTO undirected (ord, json) VALUES (?1, ?2)")?;
+    for (k, u) in analysis.undirected.iter().enumerate() {
+        un.execute(params![k as i64, json(u)?])?;
+    }
+    let mut qu =
+        conn.prepare_cached("INSERT INTO quotes (ord, id, speaker, json) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut qv = conn.prepare_cached("INSERT OR IGNORE INTO quote_variants VALUES (?1, ?2)")?;
+    for (k, q) in analysis.quotes.iter().enumerate() {
+        qu.execute(params![k as i64, q.id, q.speaker, json(q)?])?;
+        for v in &q.variants {
+            qv.execute(params![k as i64, ord(&v.article)?])?;
+        }
+    }
+    Ok(())
+}
+
+fn ord_in(ord_of: &HashMap<&str, i64>, id: &str) -> Result<i64> {
+    ord_of.get(id).copied().ok_or_else(|| Error::Corrupt {
+        what: format!("the engine named an article the store does not hold: {id}"),
+    })
+}
+
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|source| Error::Json {
+        what: "a value to store",
+        source,
+    })
+}

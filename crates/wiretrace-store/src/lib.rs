@@ -1,0 +1,228 @@
+//! wiretrace-store: the persistent corpus, the only crate that speaks SQL.
+//!
+//! A [`Store`] is one SQLite file (WAL mode) holding every article ingested so far with what the
+//! engine computed from it — segmentation, fingerprint, blocking keys (LSH bands, sentence hashes,
+//! term postings and document frequencies), document vector — the scored pairs with their
+//! alignments, and the stories, derivations and quotes derived from those pairs. The parameters
+//! that shaped the data (shingle size, permutations, seed, blocking, model ids, classifier
+//! thresholds) are recorded at creation; [`Store::ingest`] and [`Store::check`] refuse an engine
+//! with other parameters, while the reading calls work on any store.
+//!
+//! [`Store::ingest`] adds only articles it does not hold (by id and content hash), finds their candidates through
+//! the stored index (never all pairs), scores only the new pairs, re-derives stories,
+//! derivations and quotes from the stored pairs, and commits each batch in one transaction: a
+//! process killed at any moment leaves the store as it was after the last whole batch, and
+//! running the same ingest again ends in the same state as an uninterrupted run.
+//!
+//! ```
+//! use wiretrace::Engine;
+//! use wiretrace_store::{IngestOptions, Store};
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut store = Store::create(&dir.path().join("corpus.db")).unwrap();
+//! let engine = Engine::default();
+//! let done = store
+//!     .ingest(&engine, wiretrace::demo::articles(), &IngestOptions::default(), &mut |_| {})
+//!     .unwrap();
+//! assert_eq!(done.added, 8);
+//! let again = store
+//!     .ingest(&engine, wiretrace::demo::articles(), &IngestOptions::default(), &mut |_| {})
+//!     .unwrap();
+//! assert_eq!((again.added, again.known), (0, 8));
+//! assert_eq!(store.stats().unwrap().articles, 8);
+//! ```
+#![deny(missing_docs)]
+
+mod check;
+pub mod codec;
+mod error;
+mod ingest;
+mod read;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+use wiretrace::Engine;
+
+pub use error::{Error, Result};
+pub use ingest::{IngestOptions, IngestSummary, Progress};
+
+/// An open store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What a store holds (`wiretrace stats --json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoreStats {
+    /// Articles stored.
+    pub articles: usize,
+    /// Pairs with a relation above `unrelated`.
+    pub pairs: usize,
+    /// Stories (every article is in one).
+    pub stories: usize,
+    /// Quote groups.
+    pub quotes: usize,
+    /// Schema version of the file.
+    pub schema_version: i64,
+    /// The parameters the data was computed with (`null` for a store nothing was ingested into).
+    pub parameters: serde_json::Value,
+}
+
+impl Store {
+    /// Opens a store, creating the file when it does not exist, and migrates it to the newest
+    /// schema.
+    pub fn create(path: &Path) -> Result<Store> {
+        Self::open_with(path, OpenFlags::default())
+    }
+
+    /// Opens an existing store and migrates it; a missing file is [`Error::Missing`] (reading
+    /// commands never create one).
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Self::open_with(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Store> {
+        let open_err = |source| Error::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        // WAL: readers (a server) never block the one writer (an ingest), and a commit is one
+        // append, so a killed writer leaves the last committed state. NORMAL sync is durable
+        // against a killed process; only a power cut can lose the last commits, never corrupt.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        let found = schema::version(&conn)?;
+        if found > schema::LATEST {
+            return Err(Error::TooNew {
+                path: path.to_path_buf(),
+                found,
+                supported: schema::LATEST,
+            });
+        }
+        schema::migrate(&mut conn)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The parameters the stored data was computed with, if anything was stored.
+    pub fn parameters(&self) -> Result<Option<serde_json::Value>> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'parameters'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        v.map(|s| {
+            serde_json::from_str(&s).map_err(|source| Error::Json {
+                what: "parameters",
+                source,
+            })
+        })
+        .transpose()
+    }
+
+    /// Refuses an engine whose parameters differ from the store's ([`Error::Parameters`]); a
+    /// store without parameters yet takes the engine's.
+    pub fn check_parameters(&self, engine: &Engine) -> Result<()> {
+        let current = engine.stored_parameters();
+        match self.parameters()? {
+            None => {
+                self.conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('parameters', ?1)",
+                    [current.to_string()],
+                )?;
+                Ok(())
+            }
+            Some(stored) if stored == current => Ok(()),
+            Some(stored) => Err(Error::Parameters {
+                path: self.path.clone(),
+                differences: differences(&stored, &current, ""),
+            }),
+        }
+    }
+
+    /// Counts of what the store holds.
+    pub fn stats(&self) -> Result<StoreStats> {
+        let count = |sql: &str| -> Result<usize> {
+            let n: i64 = self.conn.query_row(sql, [], |r| r.get(0))?;
+            Ok(usize::try_from(n).unwrap_or(0))
+        };
+        Ok(StoreStats {
+            articles: count("SELECT COUNT(*) FROM articles")?,
+            pairs: count("SELECT COUNT(*) FROM pairs WHERE relation != 'unrelated'")?,
+            stories: count("SELECT COUNT(*) FROM stories")?,
+            quotes: count("SELECT COUNT(*) FROM quotes")?,
+            schema_version: schema::version(&self.conn)?,
+            parameters: self.parameters()?.unwrap_or(serde_json::Value::Null),
+        })
+    }
+}
+
+/// `name: stored → current` for every differing leaf, comma-separated.
+fn differences(stored: &serde_json::Value, current: &serde_json::Value, prefix: &str) -> String {
+    use serde_json::Value;
+    let mut out = Vec::new();
+    match (stored, current) {
+        (Value::Object(s), Value::Object(c)) => {
+            let mut keys: Vec<&String> = s.keys().chain(c.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let (x, y) = (
+                    s.get(k).unwrap_or(&Value::Null),
+                    c.get(k).unwrap_or(&Value::Null),
+                );
+                if x != y {
+                    out.push(differences(x, y, &format!("{prefix}{k}.")));
+                }
+            }
+        }
+        _ => out.push(format!(
+            "{}: {stored} → {current}",
+            prefix.trim_end_matches('.')
+        )),
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_name_each_changed_leaf() {
+        let a =
+            serde_json::json!({"shingle": 3, "model": null, "classifier": {"x": 1.0, "y": 2.0}});
+        let b = serde_json::json!({"shingle": 4, "model": "minilm", "classifier": {"x": 1.0, "y": 2.5}});
+        assert_eq!(
+            differences(&a, &b, ""),
+            "classifier.y: 2.0 → 2.5, model: null → \"minilm\", shingle: 3 → 4"
+        );
+    }
+}

@@ -1,0 +1,360 @@
+//! Reading a store: the stored corpus as the engine's own types, so `wiretrace report --db`
+//! prints what `analyze` prints and the server serves the same JSON.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use wiretrace::align::Alignment;
+use wiretrace::engine::ScoredCandidate;
+use wiretrace::{
+    AlignmentLink, Analysis, Article, ArticleSummary, Derivation, Pair, QuoteGroup, RunStats,
+    Story, UndirectedDerivation, JSON_VERSION,
+};
+
+use crate::error::{Error, Result};
+use crate::Store;
+
+/// The columns [`article_of`] reads, in its order.
+pub(crate) const ARTICLE_COLUMNS: &str = "id, title, body, url, source, published, lang";
+
+/// An article from a row whose first columns are [`ARTICLE_COLUMNS`].
+pub(crate) fn article_of(r: &Row<'_>) -> rusqlite::Result<Article> {
+    Ok(Article {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        body: r.get(2)?,
+        url: r.get(3)?,
+        source: r.get(4)?,
+        published: r
+            .get::<_, Option<String>>(5)?
+            .and_then(|s| wiretrace::read::parse_time(&s)),
+        lang: r.get(6)?,
+    })
+}
+
+/// Every stored article, in ingest order.
+pub(crate) fn load_articles(conn: &Connection) -> Result<Vec<Article>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY ord"
+    ))?;
+    let rows = stmt.query_map([], article_of)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Stored scored pairs, `a < b` by ord. `filter` is an SQL condition on `pairs` or empty;
+/// `remap` maps ords to other indices (empty: indices are ords), and pairs with an unmapped side
+/// are left out.
+pub(crate) fn load_scored(
+    conn: &Connection,
+    filter: &str,
+    remap: &HashMap<i64, usize>,
+) -> Result<Vec<ScoredCandidate>> {
+    let sql = format!(
+        "SELECT a, b, features, links, reuse_a, reuse_b FROM pairs {} ORDER BY a, b",
+        if filter.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {filter}")
+        }
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (a, b): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let index = |o: i64| {
+            if remap.is_empty() {
+                usize::try_from(o).ok()
+            } else {
+                remap.get(&o).copied()
+            }
+        };
+        let (Some(a), Some(b)) = (index(a), index(b)) else {
+            continue;
+        };
+        let features =
+            serde_json::from_str(&r.get::<_, String>(2)?).map_err(|source| Error::Json {
+                what: "pair features",
+                source,
+            })?;
+        let links: Vec<AlignmentLink> =
+            serde_json::from_str(&r.get::<_, String>(3)?).map_err(|source| Error::Json {
+                what: "pair alignment",
+                source,
+            })?;
+        out.push(ScoredCandidate {
+            a,
+            b,
+            features,
+            alignment: Alignment {
+                links,
+                reuse_a: r.get(4)?,
+                reuse_b: r.get(5)?,
+                ..Alignment::default()
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(what: &'static str, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|source| Error::Json { what, source })
+}
+
+fn json_rows<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    what: &'static str,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows: Vec<String> = stmt
+        .query_map(args, |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.iter().map(|s| decode(what, s)).collect()
+}
+
+impl Store {
+    /// Every stored article, in ingest order.
+    pub fn articles(&self) -> Result<Vec<Article>> {
+        load_articles(&self.conn)
+    }
+
+    /// One stored article by id.
+    pub fn article(&self, id: &str) -> Result<Option<Article>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?1"
+            ))?
+            .query_row([id], article_of)
+            .optional()?)
+    }
+
+    /// The stored corpus's analysis: the JSON `analyze --json` prints for the same corpus
+    /// (articles in ingest order, stories largest first, pairs strongest first, derivations,
+    /// quotes). `stats` counts what is stored; stage times are zero (no stage ran).
+    pub fn analysis(&self) -> Result<Analysis> {
+        let mut a = self.subset(None)?;
+        let scored: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM pairs", [], |r| r.get(0))?;
+        a.stats.candidate_pairs = usize::try_from(scored).unwrap_or(0);
+        a.stats.aligned_pairs = a.stats.candidate_pairs;
+        Ok(a)
+    }
+
+    /// The stored pair of two articles (either order), with its alignment, when it has a
+    /// relation above `unrelated`.
+    pub fn pair(&self, a: &str, b: &str) -> Result<Option<Pair>> {
+        let s: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT p.report FROM pairs p \
+                 JOIN articles x ON x.ord = p.a JOIN articles y ON y.ord = p.b \
+                 WHERE ((x.id = ?1 AND y.id = ?2) OR (x.id = ?2 AND y.id = ?1)) \
+                 AND p.relation != 'unrelated' AND p.report IS NOT NULL",
+            )?
+            .query_row(params![a, b], |r| r.get(0))
+            .optional()?;
+        s.map(|s| decode("a pair", &s)).transpose()
+    }
+}
+
+impl Store {
+    /// Every story, largest first.
+    pub fn stories(&self) -> Result<Vec<Story>> {
+        json_rows(
+            &self.conn,
+            "a story",
+            "SELECT json FROM stories ORDER BY ord",
+            [],
+        )
+    }
+
+    /// The analysis of one story (`s1`, …): its articles, their pairs, derivations and quotes.
+    pub fn story(&self, id: &str) -> Result<Option<Analysis>> {
+        let ords = self.ords(
+            "SELECT m.article FROM story_members m JOIN stories s ON s.ord = m.story \
+             WHERE s.id = ?1 ORDER BY m.article",
+            id,
+        )?;
+        if ords.is_empty() {
+            return Ok(None);
+        }
+        self.subset(Some(&ords)).map(Some)
+    }
+
+    /// Where an article came from: the analysis of its story with only the pairs and quotes
+    /// that involve it, and every derivation of the story (the graph back to the origin).
+    pub fn provenance(&self, id: &str) -> Result<Option<Analysis>> {
+        let ords = self.ords(
+            "SELECT m.article FROM story_members m \
+             WHERE m.story = (SELECT m2.story FROM story_members m2 JOIN articles a ON a.ord = m2.article WHERE a.id = ?1) \
+             ORDER BY m.article",
+            id,
+        )?;
+        if ords.is_empty() {
+            return Ok(None);
+        }
+        let mut a = self.subset(Some(&ords))?;
+        a.pairs.retain(|p| p.a == id || p.b == id);
+        a.quotes
+            .retain(|q| q.variants.iter().any(|v| v.article == id));
+        Ok(Some(a))
+    }
+
+    /// Quote groups whose speaker contains `speaker` (any case), or all of them.
+    pub fn quotes(&self, speaker: Option<&str>) -> Result<Vec<QuoteGroup>> {
+        match speaker.filter(|s| !s.is_empty()) {
+            Some(s) => json_rows(
+                &self.conn,
+                "a quote",
+                "SELECT json FROM quotes WHERE instr(lower(speaker), lower(?1)) > 0 ORDER BY ord",
+                [s],
+            ),
+            None => json_rows(
+                &self.conn,
+                "a quote",
+                "SELECT json FROM quotes ORDER BY ord",
+                [],
+            ),
+        }
+    }
+
+    /// The summary line of one stored article (as `analyze --json` lists it).
+    pub fn article_summary(&self, id: &str) -> Result<Option<ArticleSummary>> {
+        let ords = self.ords("SELECT ord FROM articles WHERE id = ?1", id)?;
+        Ok(self.summaries(Some(&ords))?.pop())
+    }
+
+    fn ords(&self, sql: &str, arg: &str) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let v = stmt
+            .query_map([arg], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(v)
+    }
+
+    fn summaries(&self, ords: Option<&[i64]>) -> Result<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT id, title, source, url, published, lang, sentences, words FROM articles \
+             {} ORDER BY ord",
+            within(ords, "WHERE ord IN ({})")
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let v = stmt
+            .query_map([], summary_of)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(v)
+    }
+
+    /// The stored analysis restricted to some articles (`None`: all): their summaries, the
+    /// stories that hold them, and the pairs, derivations and quotes among them.
+    fn subset(&self, ords: Option<&[i64]>) -> Result<Analysis> {
+        let c = &self.conn;
+        let articles = self.summaries(ords)?;
+        let ids: std::collections::HashSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+        let stories: Vec<Story> = json_rows(
+            c,
+            "a story",
+            &format!(
+                "SELECT json FROM stories {} ORDER BY ord",
+                within(
+                    ords,
+                    "WHERE ord IN (SELECT story FROM story_members WHERE article IN ({}))"
+                )
+            ),
+            [],
+        )?;
+        let pairs: Vec<Pair> = json_rows(
+            c,
+            "a pair",
+            &format!(
+                "SELECT report FROM pairs WHERE relation != 'unrelated' AND report IS NOT NULL {} \
+                 ORDER BY rank, similarity DESC, a, b",
+                within(ords, "AND a IN ({0}) AND b IN ({0})")
+            ),
+            [],
+        )?;
+        let derivations: Vec<Derivation> = json_rows(
+            c,
+            "a derivation",
+            &format!(
+                "SELECT json FROM derivations {} ORDER BY ord",
+                within(ords, "WHERE source IN ({0}) AND derived IN ({0})")
+            ),
+            [],
+        )?;
+        let mut undirected: Vec<UndirectedDerivation> = json_rows(
+            c,
+            "an undirected derivation",
+            "SELECT json FROM undirected ORDER BY ord",
+            [],
+        )?;
+        undirected.retain(|u| ids.contains(u.a.as_str()) && ids.contains(u.b.as_str()));
+        let quotes: Vec<QuoteGroup> = json_rows(
+            c,
+            "a quote",
+            &format!(
+                "SELECT json FROM quotes {} ORDER BY ord",
+                within(
+                    ords,
+                    "WHERE ord IN (SELECT quote FROM quote_variants WHERE article IN ({}))"
+                )
+            ),
+            [],
+        )?;
+        let n = articles.len() as u64;
+        let stats = RunStats {
+            articles: articles.len(),
+            sentences: articles.iter().map(|a| a.sentences).sum(),
+            all_pairs: n * n.saturating_sub(1) / 2,
+            ..RunStats::default()
+        };
+        Ok(Analysis {
+            version: JSON_VERSION,
+            articles,
+            stories,
+            pairs,
+            derivations,
+            undirected,
+            quotes,
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            stats,
+        })
+    }
+}
+
+/// An SQL condition on article ords: `template` with `{}`/`{0}` standing for the list, or
+/// nothing for `None` (every article). The ords are integers from the store, never input.
+fn within(ords: Option<&[i64]>, template: &str) -> String {
+    let Some(ords) = ords else {
+        return String::new();
+    };
+    let list = if ords.is_empty() {
+        "NULL".to_string()
+    } else {
+        ords.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    template.replace("{0}", &list).replace("{}", &list)
+}
+
+fn summary_of(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
+    Ok(ArticleSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        source: r.get(2)?,
+        url: r.get(3)?,
+        published: r
+            .get::<_, Option<String>>(4)?
+            .and_then(|s| wiretrace::read::parse_time(&s)),
+        lang: r.get(5)?,
+        sentences: r.get::<_, i64>(6)?.try_into().unwrap_or(0),
+        words: r.get::<_, i64>(7)?.try_into().unwrap_or(0),
+    })
+}

@@ -1,0 +1,95 @@
+//! The schema and its versioned migrations. `PRAGMA user_version` is the schema version; each
+//! migration moves a store up by one version inside one transaction, so a store is always at a
+//! version this list knows. A store from every released version is kept in `testdata/store/`
+//! and a test opens and migrates it.
+//!
+//! 64-bit hashes (blocking keys, stems) are stored as SQLite integers with the same bits
+//! (`u64 as i64`). Article `ord` is the article's position in ingest order, 0-based: it is the
+//! index the engine sees, so stored pairs keep their `a < b` order across runs.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::Result;
+
+/// The newest schema version.
+pub const LATEST: i64 = 1;
+
+/// Migration `k` takes a store from version `k` to `k + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// Version 1: articles with their segmentation and fingerprints, the blocking index, pairs, and
+/// the tables re-derived after every batch (stories, derivations, quotes).
+const V1: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (
+    ord INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL,
+    title TEXT,
+    body TEXT NOT NULL,
+    url TEXT,
+    source TEXT,
+    published TEXT,
+    lang TEXT,
+    sentences INTEGER NOT NULL,
+    words INTEGER NOT NULL,
+    segmentation BLOB NOT NULL,
+    fingerprint BLOB NOT NULL,
+    doc_vector BLOB
+);
+CREATE TABLE lsh_keys (key INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (key, article)) WITHOUT ROWID;
+CREATE TABLE sentence_keys (key INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (key, article)) WITHOUT ROWID;
+CREATE TABLE term_postings (stem INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (stem, article)) WITHOUT ROWID;
+CREATE TABLE term_df (stem INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE pairs (
+    a INTEGER NOT NULL,
+    b INTEGER NOT NULL,
+    relation TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    similarity REAL NOT NULL,
+    features TEXT NOT NULL,
+    links TEXT NOT NULL,
+    reuse_a REAL NOT NULL,
+    reuse_b REAL NOT NULL,
+    report TEXT,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX pairs_b ON pairs (b);
+CREATE INDEX pairs_rank ON pairs (rank, similarity DESC);
+CREATE TABLE stories (ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
+CREATE TABLE story_members (article INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+CREATE TABLE derivations (ord INTEGER PRIMARY KEY, source INTEGER NOT NULL, derived INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE undirected (ord INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE quotes (ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, speaker TEXT, json TEXT NOT NULL);
+CREATE TABLE quote_variants (quote INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (quote, article)) WITHOUT ROWID;
+CREATE INDEX quote_variants_article ON quote_variants (article);
+";
+
+/// The schema version of an open store.
+pub fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Applies the migrations a store lacks; returns the version it had. Each step reads the
+/// version inside its own write transaction, so two processes opening a new file at once (a
+/// server and an ingest) cannot both apply a step. A version newer than [`LATEST`] is left
+/// alone (the caller refuses it).
+pub fn migrate(conn: &mut Connection) -> Result<i64> {
+    let found = version(conn)?;
+    if found >= LATEST {
+        // The common case, and the only one a reader meets: no write lock taken, so opening a
+        // store (each API request does) never waits for an ingest's batch to commit.
+        return Ok(found);
+    }
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let v = version(&tx)?;
+        let Some(step) = usize::try_from(v).ok().and_then(|v| MIGRATIONS.get(v)) else {
+            return Ok(found);
+        };
+        tx.execute_batch(step)?;
+        // PRAGMA takes no parameters; `v + 1` is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", v + 1))?;
+        tx.commit()?;
+    }
+}

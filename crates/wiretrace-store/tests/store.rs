@@ -1,0 +1,310 @@
+//! The store through its public API: ingest, re-ingest, parameters, schema versions, check.
+
+use std::path::{Path, PathBuf};
+
+use wiretrace::fingerprint::FingerprintConfig;
+use wiretrace::{Article, Config, Engine, Relation};
+use wiretrace_store::{Error, IngestOptions, Store};
+
+fn ingest(
+    store: &mut Store,
+    articles: Vec<Article>,
+    batch: usize,
+) -> wiretrace_store::IngestSummary {
+    store
+        .ingest(
+            &Engine::default(),
+            articles,
+            &IngestOptions { batch_size: batch },
+            &mut |_| {},
+        )
+        .unwrap()
+}
+
+fn temp_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    (dir, path)
+}
+
+fn relations(a: &wiretrace::Analysis) -> Vec<(String, String, Relation)> {
+    let mut v: Vec<_> = a
+        .pairs
+        .iter()
+        .map(|p| (p.a.clone(), p.b.clone(), p.relation))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn one_batch_of_the_demo_gives_the_analysis_of_analyze() {
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    ingest(&mut store, wiretrace::demo::articles(), 100);
+    let stored = store.analysis().unwrap();
+    let direct = Engine::default().analyze(wiretrace::demo::articles());
+    assert_eq!(relations(&stored), relations(&direct));
+    assert_eq!(stored.pairs, direct.pairs);
+    assert_eq!(stored.stories, direct.stories);
+    assert_eq!(stored.derivations, direct.derivations);
+    assert_eq!(stored.quotes, direct.quotes);
+    assert_eq!(stored.articles, direct.articles);
+}
+
+#[test]
+fn reingesting_is_a_no_op_and_new_articles_join_the_stories() {
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    let demo = wiretrace::demo::articles();
+    let first = ingest(&mut store, demo[..4].to_vec(), 2);
+    assert_eq!((first.added, first.known, first.batches), (4, 0, 2));
+    let before = store.analysis().unwrap();
+    let again = ingest(&mut store, demo[..4].to_vec(), 2);
+    assert_eq!((again.added, again.known, again.batches), (0, 4, 0));
+    assert_eq!(store.analysis().unwrap(), before);
+    let rest = ingest(&mut store, demo.clone(), 2);
+    assert_eq!((rest.added, rest.known), (4, 4));
+    let all = store.analysis().unwrap();
+    assert_eq!(all.articles.len(), 8);
+    let mut members: Vec<&String> = all.stories.iter().flat_map(|s| &s.articles).collect();
+    members.sort();
+    members.dedup();
+    assert_eq!(members.len(), 8, "every article in exactly one story");
+    // The wire story, its reprint and its rewrites found each other across batches.
+    let wire = all
+        .stories
+        .iter()
+        .find(|s| s.articles.iter().any(|a| a == "wire-original"))
+        .unwrap();
+    assert!(wire.articles.len() >= 4, "{wire:?}");
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.articles, 8);
+    assert_eq!(stats.pairs, all.pairs.len());
+    assert_eq!(stats.stories, all.stories.len());
+    assert_eq!(stats.quotes, all.quotes.len());
+    assert_eq!(stats.schema_version, wiretrace_store::schema::LATEST);
+    assert_eq!(stats.parameters["shingle"], 3);
+}
+
+#[test]
+fn an_id_taken_by_another_text_is_refused_and_a_copy_under_a_new_id_is_added() {
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    ingest(
+        &mut store,
+        vec![Article::new(
+            "x",
+            "The port closed on Monday after a strike by the dockworkers.",
+        )],
+        10,
+    );
+    let done = ingest(
+        &mut store,
+        vec![Article::new(
+            "x",
+            "A library reopened in Brenhaven after two years.",
+        )],
+        10,
+    );
+    assert_eq!(done.added, 0);
+    assert_eq!(done.refused.len(), 1);
+    assert_eq!(done.refused[0].input, "x");
+    // The same text under another id is another article: a verbatim copy.
+    let copy = ingest(
+        &mut store,
+        vec![Article::new(
+            "y",
+            "The port closed on Monday after a strike by the dockworkers.",
+        )],
+        10,
+    );
+    assert_eq!(copy.added, 1);
+    let a = store.analysis().unwrap();
+    assert!(
+        a.pairs.iter().any(|p| p.relation == Relation::Copy),
+        "{:?}",
+        a.pairs
+    );
+}
+
+#[test]
+fn new_articles_are_compared_through_the_index_not_with_everything() {
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    // Forty notes that share no content word: each has its own invented names.
+    let name = |i: usize, k: usize| -> String {
+        let mut w = String::from(["Mor", "Tal", "Quen", "Bris", "Oda", "Vel"][k]);
+        let mut n = i + 1;
+        while n > 0 {
+            w.push(char::from(b'a' + (n % 26) as u8));
+            n /= 26;
+        }
+        w.push_str("ix");
+        w
+    };
+    let unrelated: Vec<Article> = (0..40)
+        .map(|i| {
+            Article::new(
+                format!("n{i}"),
+                format!(
+                    "{} and {} of {}. {} with {} and {}.",
+                    name(i, 0),
+                    name(i, 1),
+                    name(i, 2),
+                    name(i, 3),
+                    name(i, 4),
+                    name(i, 5)
+                ),
+            )
+        })
+        .collect();
+    ingest(&mut store, unrelated, 16);
+    let wire = wiretrace::demo::articles().remove(0);
+    let reprint = Article::new("reprint", wire.body.clone());
+    let done = ingest(&mut store, vec![wire, reprint], 16);
+    assert!(done.scored_pairs < 10, "{done:?}");
+    let a = store.analysis().unwrap();
+    assert!(a
+        .pairs
+        .iter()
+        .any(|p| p.b == "reprint" && p.relation == Relation::Copy));
+    assert!(a.stats.candidate_pairs < 100, "{:?}", a.stats);
+}
+
+#[test]
+fn other_parameters_are_refused_with_the_command_that_rebuilds() {
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    ingest(&mut store, wiretrace::demo::articles()[..2].to_vec(), 10);
+    let mut config = Config::default();
+    config.fingerprint = FingerprintConfig {
+        shingle: 4,
+        ..config.fingerprint
+    };
+    let other = Engine::new(config);
+    let err = store
+        .ingest(
+            &other,
+            wiretrace::demo::articles(),
+            &IngestOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Parameters { .. }));
+    let msg = err.to_string();
+    assert!(msg.contains("shingle: 3 → 4"), "{msg}");
+    assert!(
+        msg.contains(&format!("wiretrace reindex --db {}", path.display())),
+        "{msg}"
+    );
+    assert!(!msg.contains('\n'));
+    let err = store
+        .check(&other, Article::new("c", "Some text to check."))
+        .unwrap_err();
+    assert!(matches!(err, Error::Parameters { .. }));
+    // Reading needs no engine: the store still opens and reports.
+    assert_eq!(Store::open(&path).unwrap().stats().unwrap().articles, 2);
+}
+
+#[test]
+fn check_finds_the_source_and_stores_nothing() {
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    let demo = wiretrace::demo::articles();
+    let (reprint, rest): (Vec<Article>, Vec<Article>) =
+        demo.into_iter().partition(|a| a.id == "verbatim-reprint");
+    ingest(&mut store, rest, 100);
+    let before = store.stats().unwrap();
+    let a = store.check(&Engine::default(), reprint[0].clone()).unwrap();
+    assert!(
+        a.pairs.iter().any(|p| {
+            (p.a == "wire-original" || p.b == "wire-original")
+                && (p.a == "verbatim-reprint" || p.b == "verbatim-reprint")
+                && p.relation == Relation::Copy
+        }),
+        "{:?}",
+        relations(&a)
+    );
+    assert!(
+        a.articles.len() < 8,
+        "only the matches, not the whole store"
+    );
+    assert_eq!(store.stats().unwrap(), before);
+    // Checking a stored article names it apart from its stored twin.
+    let stored = store.article("wire-original").unwrap().unwrap();
+    let again = store.check(&Engine::default(), stored).unwrap();
+    assert!(again
+        .articles
+        .iter()
+        .any(|s| s.id == "wire-original (checked)"));
+}
+
+#[test]
+fn an_empty_store_checks_an_article_alone() {
+    let (_d, path) = temp_store();
+    let store = Store::create(&path).unwrap();
+    let a = store
+        .check(
+            &Engine::default(),
+            Article::new("c", "The port closed on Monday."),
+        )
+        .unwrap();
+    assert_eq!(a.articles.len(), 1);
+    assert!(a.pairs.is_empty());
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/store")
+        .join(name)
+}
+
+/// The store written by the first schema still opens, migrates and reads.
+#[test]
+fn the_schema_v1_fixture_opens_and_migrates() {
+    let (_d, path) = temp_store();
+    std::fs::copy(fixture("v1.db"), &path).unwrap();
+    let store = Store::open(&path).unwrap();
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.schema_version, wiretrace_store::schema::LATEST);
+    assert_eq!(stats.articles, 8);
+    assert!(
+        stats.pairs >= 5 && stats.stories >= 2 && stats.quotes >= 1,
+        "{stats:?}"
+    );
+    assert_eq!(stats.parameters["permutations"], 126);
+    let a = store.analysis().unwrap();
+    assert_eq!(a.articles.len(), 8);
+    assert_eq!(a.pairs.len(), stats.pairs);
+    assert!(store
+        .pair("wire-original", "verbatim-reprint")
+        .unwrap()
+        .is_some());
+}
+
+#[test]
+fn missing_newer_and_foreign_files_are_clear_errors() {
+    let (dir, path) = temp_store();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, Error::Missing { .. }));
+    assert!(err.to_string().contains("wiretrace ingest --db"), "{err}");
+
+    drop(Store::create(&path).unwrap());
+    // What a newer wiretrace would leave behind.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, Error::TooNew { found: 99, .. }), "{err}");
+
+    let junk = dir.path().join("junk.db");
+    std::fs::write(
+        &junk,
+        b"this is not a database, just some bytes long enough to have a header",
+    )
+    .unwrap();
+    let err = Store::open(&junk).unwrap_err();
+    assert!(matches!(err, Error::Open { .. } | Error::Sql(_)), "{err}");
+}
