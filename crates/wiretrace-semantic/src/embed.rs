@@ -100,6 +100,35 @@ impl BertEmbedder {
         run().map_err(|e| e.to_string())
     }
 
+    /// The unit-length last hidden state of every word piece of each text, special tokens left
+    /// out: the token embeddings in context that a BERTScore-style greedy alignment of two
+    /// sentences compares. One text per forward pass (no padding to mask out).
+    pub fn token_states(&self, texts: &[&str]) -> Result<Vec<Vec<Vec<f32>>>, String> {
+        texts
+            .par_iter()
+            .map(|t| {
+                let enc = self.tokenizer.encode(*t, true).map_err(|e| e.to_string())?;
+                let ids: Vec<u32> = enc.get_ids().to_vec();
+                let special = enc.get_special_tokens_mask().to_vec();
+                let n = ids.len();
+                let run = || -> candle_core::Result<Vec<Vec<f32>>> {
+                    let ids = Tensor::from_vec(ids, (1, n), &self.device)?;
+                    let mask = ids.ones_like()?;
+                    let types = ids.zeros_like()?;
+                    let hidden = self.model.forward(&ids, &types, Some(&mask))?.squeeze(0)?;
+                    unit_rows(&hidden)?.to_vec2::<f32>()
+                };
+                let states = run().map_err(|e| e.to_string())?;
+                Ok(states
+                    .into_iter()
+                    .zip(special)
+                    .filter(|(_, s)| *s == 0)
+                    .map(|(v, _)| v)
+                    .collect())
+            })
+            .collect()
+    }
+
     fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
         let enc = self
             .tokenizer
@@ -128,15 +157,16 @@ impl BertEmbedder {
             let summed = hidden.broadcast_mul(&m)?.sum(1)?;
             let counts = m.sum(1)?.clamp(1e-9, f64::MAX)?;
             let pooled = summed.broadcast_div(&counts)?;
-            let norm = pooled
-                .sqr()?
-                .sum_keepdim(1)?
-                .sqrt()?
-                .clamp(1e-12, f64::MAX)?;
-            pooled.broadcast_div(&norm)?.to_vec2::<f32>()
+            unit_rows(&pooled)?.to_vec2::<f32>()
         };
         run().map_err(|e| e.to_string())
     }
+}
+
+/// Each row of a 2-D tensor scaled to unit length (cosine becomes a dot product).
+fn unit_rows(t: &Tensor) -> candle_core::Result<Tensor> {
+    let norm = t.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+    t.broadcast_div(&norm)
 }
 
 impl wiretrace::semantic::Embedder for BertEmbedder {

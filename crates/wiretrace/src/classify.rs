@@ -56,7 +56,8 @@ pub struct PairFeatures {
     /// Hours between the publication times, when both are known.
     #[serde(default)]
     pub hours_apart: Option<f64>,
-    /// Cosine of the documents' embeddings (mean of their sentences), when a model is present.
+    /// Cosine of the documents' embeddings, when a model is present: the position-weighted means
+    /// of their MiniLM sentence vectors where both were embedded, else the static model's.
     #[serde(default)]
     pub semantic: Option<f64>,
     /// Share of the shorter side covered by the heaviest monotone chain of links.

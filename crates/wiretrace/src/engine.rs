@@ -44,9 +44,10 @@ pub struct Config {
     pub story_link_average: f64,
     /// Sentence embedding model; `None` runs the engine lexically.
     pub embedder: Option<Arc<dyn Embedder>>,
-    /// Fast document embedding model (a static model): document similarity for every
-    /// candidate and nearest-neighbour blocking. `None`: documents are compared lexically, and
-    /// by the mean of their sentence embeddings where `embedder` ran.
+    /// Fast document embedding model (a static model): nearest-neighbour blocking, and the
+    /// document similarity of candidates whose sentences `embedder` did not embed. Where it ran,
+    /// the position-weighted mean of the sentence embeddings is the document vector. `None`:
+    /// documents are compared lexically, and by those sentence means where `embedder` ran.
     pub doc_embedder: Option<Arc<dyn Embedder>>,
     /// Nearest neighbours per document proposed as candidates (with `doc_embedder`).
     pub neighbours: usize,
@@ -220,7 +221,9 @@ impl Engine {
                 vectors[a].entity_overlap(&vectors[b]),
             );
             features.hours_apart = hours_apart(&articles[a], &articles[b]);
-            features.semantic = semantic_cosine(&dvs, a, b).or_else(|| semantic_cosine(dv, a, b));
+            // MiniLM's document vectors where the semantic pass embedded both sides (they follow
+            // human "same story" judgements much more closely), the static model's otherwise.
+            features.semantic = semantic_cosine(dv, a, b).or_else(|| semantic_cosine(&dvs, a, b));
             Some(ScoredCandidate {
                 a,
                 b,
@@ -597,7 +600,7 @@ impl Engine {
         );
         let mut features = features;
         features.semantic =
-            semantic_cosine(dvs, a, b).or_else(|| semantic_cosine(&doc_vectors, a, b));
+            semantic_cosine(&doc_vectors, a, b).or_else(|| semantic_cosine(dvs, a, b));
         ScoredCandidate {
             a,
             b,
@@ -640,8 +643,10 @@ impl Engine {
     }
 
     /// Embeds every sentence of the documents that have features, in one batched call, and
-    /// returns each document's vector (the normalised mean of its sentences). Without a model, or
-    /// when the model fails, nothing changes and the run stays lexical.
+    /// returns each document's vector: the position-weighted mean of its sentences
+    /// ([`crate::semantic::lead_weighted_mean`]; the sentences are embedded for alignment anyway,
+    /// so the vector costs nothing more). Without a model, or when the model fails, nothing
+    /// changes and the run stays lexical.
     fn embed_documents(
         &self,
         docs: &[Document],
@@ -670,7 +675,11 @@ impl Engine {
                     s.embedding = it.next().map(Into::into);
                 }
                 let vs: Vec<&[f32]> = sf.iter().filter_map(|s| s.embedding.as_deref()).collect();
-                out[k] = crate::semantic::mean(&vs);
+                // Every sentence was embedded in the one call, so a vector's index is its
+                // sentence's position; a short answer from the model leaves the document out.
+                if vs.len() == sf.len() {
+                    out[k] = crate::semantic::lead_weighted_mean(&vs);
+                }
             }
         }
         out

@@ -1,0 +1,249 @@
+//! Development aid for the MSRP target of issue 5: how far a logistic regression over the
+//! sentence-pair signals gets, with the MiniLM sentence cosine and a BERTScore-style greedy
+//! alignment of MiniLM token states added. Only MSRP train is read (the test split is held out
+//! and not in ../shared/data), so every figure is a 10-fold cross-validation on train: the
+//! model and its decision threshold are fitted on nine folds and scored on the tenth.
+//! Usage: `cargo run --release -p wiretrace-eval --example msrp_probe`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use wiretrace::align::signals;
+use wiretrace::candidates::CorpusStats;
+use wiretrace::engine::sentence_as_features;
+use wiretrace::semantic::{cosine, Cached, Embedder};
+use wiretrace::{Config, Engine};
+use wiretrace_eval::loaders::msrp;
+
+const FOLDS: usize = 10;
+
+fn main() -> Result<()> {
+    let set = msrp::load(&PathBuf::from("../shared/data/msrp")).context("MSRP")?;
+    eprintln!("MSRP {} ({} pairs)", set.split, set.pairs.len());
+    let root = wiretrace_semantic::model::cache_root(None);
+    let bert = wiretrace_semantic::load_minilm(&root, true).context("model")?;
+    let stats = CorpusStats::default();
+    let texts: Vec<&str> = set
+        .pairs
+        .iter()
+        .flat_map(|p| [p.s1.as_str(), p.s2.as_str()])
+        .collect();
+    let t = std::time::Instant::now();
+    let tokens = bert.token_states(&texts).map_err(anyhow::Error::msg)?;
+    eprintln!("token states: {:.0} s", t.elapsed().as_secs_f64());
+    let bert: Arc<dyn Embedder> = Arc::new(Cached::new(bert));
+    let vs = bert.embed(&texts).map_err(anyhow::Error::msg)?;
+    let engine = Engine::new(Config::semantic(bert.clone(), None));
+    let rows: Vec<Vec<f64>> = set
+        .pairs
+        .par_iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let (fa, fb) = (
+                sentence_as_features(&p.s1, &stats),
+                sentence_as_features(&p.s2, &stats),
+            );
+            let s = signals(&fa, &fb);
+            let (ta, tb) = (&tokens[2 * k], &tokens[2 * k + 1]);
+            let (pr, re) = (greedy(ta, tb), greedy(tb, ta));
+            let f = if pr + re > 0.0 {
+                2.0 * pr * re / (pr + re)
+            } else {
+                0.0
+            };
+            let (la, lb) = (ta.len() as f64, tb.len() as f64);
+            vec![
+                engine.sentence_similarity(&p.s1, &p.s2),
+                cosine(&vs[2 * k], &vs[2 * k + 1]),
+                s.stem_dice,
+                s.stem_containment,
+                s.run_long,
+                s.run_short,
+                s.gram_jaccard,
+                s.token_dice,
+                s.number_mismatch,
+                pr.min(re),
+                pr.max(re),
+                f,
+                la.min(lb) / la.max(lb).max(1.0),
+            ]
+        })
+        .collect();
+    let gold: Vec<bool> = set.pairs.iter().map(|p| p.paraphrase).collect();
+    let sets: [(&str, Vec<usize>); 7] = [
+        ("engine hybrid similarity", vec![0]),
+        ("MiniLM cosine", vec![1]),
+        ("BERTScore F", vec![11]),
+        ("lexical signals", (2..=8).collect()),
+        ("lexical + cosine", (1..=8).collect()),
+        ("lexical + cosine + BERTScore", (1..=11).collect()),
+        ("all + length ratio", (1..=12).collect()),
+    ];
+    for (name, cols) in &sets {
+        let x: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|r| cols.iter().map(|&c| r[c]).collect())
+            .collect();
+        let (acc, f1) = cross_validate(&x, &gold);
+        println!("{name:<32} 10-fold CV on train: accuracy {acc:.3}, F1 {f1:.3}");
+    }
+    Ok(())
+}
+
+/// Mean over `a`'s tokens of the best cosine with a token of `b` (BERTScore's precision).
+fn greedy(a: &[Vec<f32>], b: &[Vec<f32>]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    a.iter()
+        .map(|x| b.iter().map(|y| cosine(x, y)).fold(f64::MIN, f64::max))
+        .sum::<f64>()
+        / a.len() as f64
+}
+
+/// Accuracy and F1 over the held-out folds (fold = index mod 10).
+fn cross_validate(x: &[Vec<f64>], y: &[bool]) -> (f64, f64) {
+    let mut pred = vec![false; y.len()];
+    for fold in 0..FOLDS {
+        let train: Vec<usize> = (0..y.len()).filter(|i| i % FOLDS != fold).collect();
+        let model = Logistic::fit(x, y, &train);
+        // The threshold that is most accurate on the training folds.
+        let mut scored: Vec<(f64, bool)> =
+            train.iter().map(|&i| (model.score(&x[i]), y[i])).collect();
+        scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let thr = best_threshold(&scored);
+        for i in (0..y.len()).filter(|i| i % FOLDS == fold) {
+            pred[i] = model.score(&x[i]) >= thr;
+        }
+    }
+    let tp = pred.iter().zip(y).filter(|(p, g)| **p && **g).count() as f64;
+    let fp = pred.iter().zip(y).filter(|(p, g)| **p && !**g).count() as f64;
+    let fneg = pred.iter().zip(y).filter(|(p, g)| !**p && **g).count() as f64;
+    let correct = pred.iter().zip(y).filter(|(p, g)| p == g).count() as f64;
+    (correct / y.len() as f64, 2.0 * tp / (2.0 * tp + fp + fneg))
+}
+
+/// Threshold with the best accuracy on sorted `(score, label)`.
+fn best_threshold(sorted: &[(f64, bool)]) -> f64 {
+    let pos = sorted.iter().filter(|s| s.1).count();
+    let (mut best, mut thr) = (pos, f64::MIN);
+    let mut correct = pos;
+    for (k, s) in sorted.iter().enumerate() {
+        // Predict negative for items 0..=k.
+        if s.1 {
+            correct -= 1;
+        } else {
+            correct += 1;
+        }
+        if correct > best && sorted.get(k + 1).is_none_or(|n| n.0 > s.0) {
+            best = correct;
+            thr = sorted.get(k + 1).map_or(s.0 + 1e-9, |n| (s.0 + n.0) / 2.0);
+        }
+    }
+    thr
+}
+
+/// Logistic regression on standardised features, fitted by Newton's method with a small ridge.
+struct Logistic {
+    mean: Vec<f64>,
+    sd: Vec<f64>,
+    w: Vec<f64>,
+}
+
+impl Logistic {
+    fn fit(x: &[Vec<f64>], y: &[bool], rows: &[usize]) -> Self {
+        let d = x[0].len();
+        let n = rows.len() as f64;
+        let mean: Vec<f64> = (0..d)
+            .map(|j| rows.iter().map(|&i| x[i][j]).sum::<f64>() / n)
+            .collect();
+        let sd: Vec<f64> = (0..d)
+            .map(|j| {
+                (rows
+                    .iter()
+                    .map(|&i| (x[i][j] - mean[j]).powi(2))
+                    .sum::<f64>()
+                    / n)
+                    .sqrt()
+                    .max(1e-9)
+            })
+            .collect();
+        let mut m = Logistic {
+            mean,
+            sd,
+            w: vec![0.0; d + 1],
+        };
+        for _ in 0..25 {
+            let mut g = vec![0.0; d + 1];
+            let mut h = vec![vec![0.0; d + 1]; d + 1];
+            for &i in rows {
+                let z = m.features(&x[i]);
+                let p = sigmoid(dot(&m.w, &z));
+                let r = p - f64::from(u8::from(y[i]));
+                for a in 0..=d {
+                    g[a] += r * z[a];
+                    for b in 0..=d {
+                        h[a][b] += p * (1.0 - p) * z[a] * z[b];
+                    }
+                }
+            }
+            for a in 0..=d {
+                g[a] += 1e-3 * m.w[a];
+                h[a][a] += 1e-3;
+            }
+            let step = solve(h, g);
+            for a in 0..=d {
+                m.w[a] -= step[a];
+            }
+        }
+        m
+    }
+
+    fn features(&self, x: &[f64]) -> Vec<f64> {
+        std::iter::once(1.0)
+            .chain(
+                x.iter()
+                    .zip(self.mean.iter().zip(&self.sd))
+                    .map(|(v, (m, s))| (v - m) / s),
+            )
+            .collect()
+    }
+
+    fn score(&self, x: &[f64]) -> f64 {
+        sigmoid(dot(&self.w, &self.features(x)))
+    }
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Solves `h · s = g` by Gaussian elimination with partial pivoting.
+fn solve(mut h: Vec<Vec<f64>>, mut g: Vec<f64>) -> Vec<f64> {
+    let n = g.len();
+    for c in 0..n {
+        let p = (c..n)
+            .max_by(|&a, &b| h[a][c].abs().total_cmp(&h[b][c].abs()))
+            .unwrap_or(c);
+        h.swap(c, p);
+        g.swap(c, p);
+        for r in c + 1..n {
+            let f = h[r][c] / h[c][c];
+            for k in c..n {
+                h[r][k] -= f * h[c][k];
+            }
+            g[r] -= f * g[c];
+        }
+    }
+    let mut s = vec![0.0; n];
+    for c in (0..n).rev() {
+        s[c] = (g[c] - (c + 1..n).map(|k| h[c][k] * s[k]).sum::<f64>()) / h[c][c];
+    }
+    s
+}
