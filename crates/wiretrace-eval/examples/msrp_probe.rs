@@ -194,8 +194,8 @@ impl Logistic {
                 h[a][a] += 1e-3;
             }
             let step = solve(h, g);
-            for a in 0..=d {
-                m.w[a] -= step[a];
+            for (w, s) in m.w.iter_mut().zip(&step) {
+                *w -= s;
             }
         }
         m
@@ -235,8 +235,9 @@ fn solve(mut h: Vec<Vec<f64>>, mut g: Vec<f64>) -> Vec<f64> {
         g.swap(c, p);
         for r in c + 1..n {
             let f = h[r][c] / h[c][c];
-            for k in c..n {
-                h[r][k] -= f * h[c][k];
+            let (upper, lower) = h.split_at_mut(r);
+            for (x, y) in lower[0][c..n].iter_mut().zip(&upper[c][c..n]) {
+                *x -= f * y;
             }
             g[r] -= f * g[c];
         }
