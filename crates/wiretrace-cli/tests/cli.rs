@@ -415,6 +415,69 @@ fn demo_quotes_show_the_spin_and_the_honest_rewrite() {
         .contains("carried by independent report(s) independent-report")));
 }
 
+/// Issue 6: two agencies translate one statement differently and each wording is carried by one
+/// more outlet (`testdata/quotes/translations.jsonl`, written by us). Through the binary: one
+/// quote group, the second translation `altered` with the difference shown, and evidence that
+/// calls it two translations, not a spin; the report says the same.
+#[test]
+fn two_translations_of_one_statement_are_one_group_and_not_called_spin() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/quotes/translations.jsonl");
+    let out = wiretrace()
+        .args(["analyze", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The four are independent reports: no derivation to read a spin into.
+    for p in v["pairs"].as_array().unwrap() {
+        assert_eq!(p["relation"], "same_event", "{p}");
+    }
+    let groups = v["quotes"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    let g = &groups[0];
+    assert_eq!(g["speaker"], "Olaf Berg");
+    assert_eq!(g["fidelity"], "altered");
+    let variants = g["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 4);
+    let fidelity = |id: &str| {
+        variants
+            .iter()
+            .find(|x| x["article"] == id)
+            .map(|x| x["fidelity"].as_str().unwrap().to_string())
+    };
+    // One wording is the reference, the other is shown as its difference, whichever is first.
+    let (a, b) = (fidelity("agency-north"), fidelity("agency-south"));
+    assert_eq!(fidelity("daily-herald"), a);
+    assert_eq!(fidelity("evening-post"), b);
+    assert_ne!(a, b);
+    let altered = variants
+        .iter()
+        .find(|x| x["fidelity"] == "altered")
+        .unwrap();
+    assert!(!altered["diff"]["removed"].as_array().unwrap().is_empty());
+    assert!(!altered["diff"]["inserted"].as_array().unwrap().is_empty());
+    let evidence: Vec<&str> = g["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(!evidence.is_empty());
+    for e in &evidence {
+        assert!(e.contains("both wordings are corroborated"), "{e}");
+        assert!(e.contains("not a spin"), "{e}");
+    }
+    let report = wiretrace().arg("analyze").arg(&file).output().unwrap();
+    let text = String::from_utf8(report.stdout).unwrap();
+    assert!(text.contains("not a spin"), "{text}");
+}
+
 /// The terminal report of the demo, as a reviewed snapshot: any change to what users read shows up
 /// in review (`cargo insta review`, or INSTA_UPDATE=always to rewrite).
 #[test]
