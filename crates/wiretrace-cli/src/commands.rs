@@ -190,6 +190,93 @@ pub fn analyze(
     run(articles, outcome, out, color, &engine(model))
 }
 
+/// `wiretrace dedup`: the near-duplicate stage alone. Groups (or, with `--json`, one pair per
+/// line) on stdout; the counts and anything skipped on stderr.
+pub fn dedup(
+    paths: &[PathBuf],
+    threshold: f64,
+    format: Option<Format>,
+    json: bool,
+) -> Result<ExitCode> {
+    use wiretrace::dedup::{dedup, DedupConfig};
+    let mut outcome = read_paths_as(paths, Limits::default(), format);
+    let articles = std::mem::take(&mut outcome.articles);
+    if articles.is_empty() {
+        summary(&outcome);
+        bail!(
+            "nothing to compare: no readable article in {} input(s)",
+            paths.len()
+        );
+    }
+    let config = DedupConfig {
+        threshold,
+        ..DedupConfig::default()
+    };
+    let texts: Vec<String> = articles.iter().map(Article::full_text).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let r = dedup(&refs, &config);
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let id = |i: usize| articles[i].id.as_str();
+    if json {
+        for p in &r.pairs {
+            serde_json::to_writer(
+                &mut w,
+                &serde_json::json!({
+                    "a": id(p.a),
+                    "b": id(p.b),
+                    "jaccard": (p.jaccard * 1e4).round() / 1e4,
+                    "estimated": (p.estimated * 1e4).round() / 1e4,
+                }),
+            )
+            .context("writing JSON")?;
+            writeln!(w).context("writing JSON")?;
+        }
+    } else {
+        let in_groups: usize = r.groups.iter().map(Vec::len).sum();
+        writeln!(
+            w,
+            "{} group(s) of near-duplicates hold {} of {} articles ({} pairs at Jaccard >= {:.2})",
+            r.groups.len(),
+            in_groups,
+            articles.len(),
+            r.pairs.len(),
+            threshold
+        )?;
+        for (k, g) in r.groups.iter().enumerate() {
+            let lowest = r
+                .pairs
+                .iter()
+                .filter(|p| g.binary_search(&p.a).is_ok())
+                .map(|p| p.jaccard)
+                .fold(1.0f64, f64::min);
+            writeln!(
+                w,
+                "\ngroup {} ({} articles, lowest pair Jaccard {:.2})",
+                k + 1,
+                g.len(),
+                lowest
+            )?;
+            for &i in g {
+                let title = articles[i].title.as_deref().unwrap_or("");
+                writeln!(w, "  {}  {}", id(i), title)?;
+            }
+        }
+    }
+    w.flush().context("writing output")?;
+    eprintln!(
+        "dedup: {} articles, 5-word shingles, {} permutations in {} bands of {} rows, {} candidate pairs, {} verified",
+        articles.len(),
+        config.permutations,
+        r.bands,
+        r.rows,
+        r.candidates,
+        r.pairs.len()
+    );
+    summary(&outcome);
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(
     articles: Vec<Article>,
     outcome: ReadOutcome,

@@ -59,6 +59,22 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Near-duplicates only: groups of articles that are the same text give or take an edit
+    /// (Jaccard of 5-word shingles, MinHash LSH, every pair verified), without alignment.
+    Dedup {
+        /// Files or folders (as `analyze`); `-` reads JSONL from stdin.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Smallest Jaccard similarity of a near-duplicate pair.
+        #[arg(long, default_value_t = 0.8, value_parser = parse_threshold)]
+        threshold: f64,
+        /// Read every input as this format instead of detecting it.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<wiretrace::read::Format>,
+        /// One JSON object per pair and line: {"a", "b", "jaccard", "estimated"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Add articles to a store: only new ones (by content hash), compared with the stored
     /// corpus through its index; stories, derivations and quotes updated, one transaction per
     /// batch.
@@ -186,6 +202,14 @@ struct OutputArgs {
     show_pairs: usize,
 }
 
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(t) if t > 0.0 && t <= 1.0 => Ok(t),
+        Ok(_) => Err("a Jaccard threshold is above 0 and at most 1".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = match cli.color {
@@ -205,6 +229,12 @@ fn main() -> ExitCode {
             format,
             output,
         } => commands::analyze(&paths, format, &output.into(), color, &model),
+        Command::Dedup {
+            paths,
+            threshold,
+            format,
+            json,
+        } => commands::dedup(&paths, threshold, format, json),
         Command::Eval {
             dataset,
             data,

@@ -415,6 +415,17 @@ fn demo_quotes_show_the_spin_and_the_honest_rewrite() {
         .contains("carried by independent report(s) independent-report")));
 }
 
+/// Runs the lexical binary with `args` and then `file`, and insists that it succeeds.
+fn run_ok(args: &[&str], file: &std::path::Path) -> std::process::Output {
+    let out = wiretrace().args(args).arg(file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Issue 6: two agencies translate one statement differently and each wording is carried by one
 /// more outlet (`testdata/quotes/translations.jsonl`, written by us). Through the binary: one
 /// quote group, the second translation `altered` with the difference shown, and evidence that
@@ -423,17 +434,7 @@ fn demo_quotes_show_the_spin_and_the_honest_rewrite() {
 fn two_translations_of_one_statement_are_one_group_and_not_called_spin() {
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../testdata/quotes/translations.jsonl");
-    let out = wiretrace()
-        .args(["analyze", "--json"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: Value = serde_json::from_slice(&run_ok(&["analyze", "--json"], &file).stdout).unwrap();
     // The four are independent reports: no derivation to read a spin into.
     for p in v["pairs"].as_array().unwrap() {
         assert_eq!(p["relation"], "same_event", "{p}");
@@ -476,6 +477,50 @@ fn two_translations_of_one_statement_are_one_group_and_not_called_spin() {
     let report = wiretrace().arg("analyze").arg(&file).output().unwrap();
     let text = String::from_utf8(report.stdout).unwrap();
     assert!(text.contains("not a spin"), "{text}");
+}
+
+/// Issue 9: `dedup` alone. The demo's verbatim reprint is a near-duplicate of the wire story, the
+/// rewrites are not; `--json` prints one verified pair per line, the text form the group.
+#[test]
+fn dedup_finds_the_reprint_and_only_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.jsonl");
+    let lines: Vec<String> = wiretrace::demo::articles()
+        .iter()
+        .map(|a| serde_json::json!({"id": a.id, "title": a.title, "text": a.body}).to_string())
+        .collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out = run_ok(&["dedup", "--json"], &file);
+    let pairs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let p = &pairs[0];
+    let ends: HashSet<&str> = [p["a"].as_str().unwrap(), p["b"].as_str().unwrap()].into();
+    assert_eq!(ends, HashSet::from(["wire-original", "verbatim-reprint"]));
+    assert!(p["jaccard"].as_f64().unwrap() >= 0.8);
+    assert!(p["estimated"].as_f64().is_some());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("21 bands of 6 rows"), "{stderr}");
+
+    let text = wiretrace().arg("dedup").arg(&file).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.starts_with("1 group(s) of near-duplicates hold 2 of 8 articles"),
+        "{text}"
+    );
+    assert!(text.contains("wire-original") && text.contains("verbatim-reprint"));
+
+    // A threshold outside (0, 1] is a usage error in one line.
+    let bad = wiretrace()
+        .args(["dedup", "--threshold", "1.5"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("at most 1"));
 }
 
 /// The terminal report of the demo, as a reviewed snapshot: any change to what users read shows up

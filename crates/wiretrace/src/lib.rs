@@ -22,6 +22,7 @@
 pub mod align;
 pub mod candidates;
 pub mod classify;
+pub mod dedup;
 pub mod demo;
 pub mod engine;
 pub mod fingerprint;
