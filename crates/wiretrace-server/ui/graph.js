@@ -8,10 +8,11 @@
 // a tree implies (a copy of a copy reuses the origin too): those are drawn thin and unlabelled.
 // The layout is deterministic (the same story always draws the same picture): layers by depth
 // in that tree, top to bottom (an article with no known source is in layer 0); within a layer,
-// articles are ordered by their parent's position, then by publication time, then by id.
-// Same-event links are drawn only between articles of different trees, once per pair of trees:
-// inside a tree every article reports the same event as its source, and drawing it again says
-// nothing.
+// articles are ordered by their parent's position, then by publication time, then by id, and a
+// layer of more than six wraps into rows of six.
+// Same-event links are drawn only between different trees, and only as many as join them all
+// (a spanning forest, strongest links first): inside a tree every article reports the same
+// event as its source, and a story of many reports would otherwise be a thicket.
 
 import { el, uiPath, relationName } from './dom.js';
 
@@ -22,6 +23,7 @@ const GAP_X = 28;
 const GAP_Y = 84;
 const PAD = 24;
 const ARC = 44;
+const ROW = 6;
 
 function svg(tag, attrs = {}, ...children) {
   const e = document.createElementNS(SVG, tag);
@@ -118,21 +120,28 @@ export function layout(analysis) {
     layer.sort((x, y) => (key(x) - key(y)) || byTime(x, y));
     layer.forEach((id, i) => position.set(id, i));
   });
-  const widest = Math.max(1, ...layers.map((l) => l.length));
+  // A wide layer (a story told by many independent reports) wraps into rows of at most
+  // ROW articles, so the picture keeps a legible scale instead of one very long row.
+  const rows = [];
+  layers.forEach((layer, k) => {
+    for (let i = 0; i < layer.length; i += ROW) rows.push({ layer: k, ids: layer.slice(i, i + ROW) });
+  });
+  const widest = Math.max(1, ...rows.map((r) => r.ids.length));
   const width = PAD * 2 + widest * NODE_W + (widest - 1) * GAP_X;
   // Room above the first row for the arcs between its independent reports.
   const top = PAD + ARC;
-  const height = top + PAD + layers.length * NODE_H + (layers.length - 1) * GAP_Y;
+  const height = top + PAD + rows.length * NODE_H + (rows.length - 1) * GAP_Y;
   const nodes = [];
-  layers.forEach((layer, k) => {
-    // Each layer is centred, so a lone copy sits under its source.
-    const used = layer.length * NODE_W + (layer.length - 1) * GAP_X;
+  rows.forEach((row, r) => {
+    // Each row is centred, so a lone copy sits under its source.
+    const used = row.ids.length * NODE_W + (row.ids.length - 1) * GAP_X;
     const x0 = (width - used) / 2;
-    layer.forEach((id, i) => nodes.push({
+    row.ids.forEach((id, i) => nodes.push({
       id,
-      layer: k,
+      layer: row.layer,
+      row: r,
       x: x0 + i * (NODE_W + GAP_X),
-      y: top + k * (NODE_H + GAP_Y),
+      y: top + r * (NODE_H + GAP_Y),
       origin: id === origin,
       root: roots.includes(id),
     }));
@@ -152,17 +161,23 @@ export function layout(analysis) {
     while (parent.has(x)) x = parent.get(x).source;
     return x;
   };
-  const linked = new Set(edges.map((e) => [e.from, e.to].sort().join('\u0000')));
-  const treesLinked = new Set();
-  // Pairs come strongest first; prefer links between two roots (the reports themselves).
+  // Same-event links as a spanning forest over the trees: strongest first (pairs come so),
+  // links between two roots before others, each drawn only when it joins two groups of trees
+  // not yet joined. Every link drawn says "these reports tell the same event"; the rest follow
+  // and are in the pair table, where a story of many reports would otherwise be a thicket.
+  const group = new Map();
+  const find = (x) => {
+    while (group.has(x) && group.get(x) !== x) x = group.get(x);
+    return x;
+  };
   const same = analysis.pairs.filter((p) => p.relation === 'same_event' && inStory.has(p.a) && inStory.has(p.b));
   const rootish = (p) => !parent.has(p.a) + !parent.has(p.b);
   same.sort((p, q) => rootish(q) - rootish(p));
   for (const p of same) {
-    const [ta, tb] = [tree(p.a), tree(p.b)];
-    const key = [ta, tb].sort().join('\u0000');
-    if (ta === tb || treesLinked.has(key) || linked.has([p.a, p.b].sort().join('\u0000'))) continue;
-    treesLinked.add(key);
+    const [ga, gb] = [find(tree(p.a)), find(tree(p.b))];
+    if (ga === gb) continue;
+    group.set(ga, ga);
+    group.set(gb, ga);
     edges.push({ from: p.a, to: p.b, kind: 'same_event', relation: 'same_event' });
   }
   return { nodes, edges, width, height, origin };
@@ -179,7 +194,7 @@ export function storyGraph(analysis, storyId) {
     const [p, q] = [at.get(e.from), at.get(e.to)];
     let d;
     let mid;
-    if (p.layer === q.layer) {
+    if (p.row === q.row) {
       // Same row: an arc above the row, so it does not run through the nodes between.
       const x1 = p.x + NODE_W / 2;
       const x2 = q.x + NODE_W / 2;
@@ -189,7 +204,7 @@ export function storyGraph(analysis, storyId) {
       mid = [(x1 + x2) / 2, y - lift * 0.75];
     } else {
       // From the source's edge facing the copy to the copy's edge facing the source.
-      const down = p.layer < q.layer;
+      const down = p.row < q.row;
       const x1 = p.x + NODE_W / 2;
       const y1 = down ? p.y + NODE_H : p.y;
       const x2 = q.x + NODE_W / 2;
@@ -200,8 +215,9 @@ export function storyGraph(analysis, storyId) {
       mid = [(x1 + x2) / 2, (y1 + y2) / 2];
     }
     const implied = e.kind === 'derivation' && !e.tree;
-    const label = implied ? null
-      : e.kind === 'same_event' ? 'same event' : relationName(e.relation) + (e.kind === 'undirected' ? ' (?)' : '');
+    // Dashes say "same event" (the legend says so); only relations between texts are written.
+    const label = implied || e.kind === 'same_event' ? null
+      : relationName(e.relation) + (e.kind === 'undirected' ? ' (?)' : '');
     const what = e.kind === 'derivation' ? `${e.from} to ${e.to}: ${relationName(e.relation)}`
       : e.kind === 'undirected' ? `${e.from} and ${e.to}: ${relationName(e.relation)}, direction unknown`
         : `${e.from} and ${e.to}: same event, independent reports`;
