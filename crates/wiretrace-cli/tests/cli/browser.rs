@@ -517,6 +517,20 @@ fn the_web_ui_in_headless_chromium() {
         .as_str()
         .unwrap()
         .contains("origin wire-original"));
+    // The graph's arrows and nodes are links the keyboard reaches.
+    let mut in_graph = false;
+    for _ in 0..15 {
+        b.keys("\u{E004}");
+        if b.js(
+            "return !!document.activeElement.closest('svg.graph a')",
+            json!([]),
+        ) == json!(true)
+        {
+            in_graph = true;
+            break;
+        }
+    }
+    assert!(in_graph, "no link of the graph within 15 tabs");
     b.screenshot("story", 6000);
 
     // A pair, reached by clicking an arrow of the graph.
