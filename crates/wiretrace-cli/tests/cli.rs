@@ -10,6 +10,10 @@ use serde_json::Value;
 #[path = "cli/corpus.rs"]
 mod corpus;
 
+// The web UI in headless Chromium (skipped, saying so, when Chromium is not installed).
+#[path = "cli/browser.rs"]
+mod browser;
+
 /// The binary, lexical (`--no-model`): these tests pin the engine without the model, so they
 /// hold on a machine that has never fetched it. The semantic run has tests of its own below.
 fn wiretrace() -> Command {

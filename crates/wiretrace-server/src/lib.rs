@@ -16,6 +16,8 @@
 mod error;
 mod openapi;
 mod routes;
+mod ui;
+mod view;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -28,10 +28,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/articles/{id}", get(article))
         .route("/articles/{id}/provenance", get(provenance))
         .route("/check", post(check))
+        .route("/check/view", post(check_view))
+        .route("/search", get(search))
         .route("/stories", get(stories))
         .route("/stories/{id}", get(story))
         .route("/pairs/{a}/{b}", get(pair))
+        .route("/pairs/{a}/{b}/view", get(pair_view))
         .route("/quotes", get(quotes))
+        .merge(crate::ui::router())
         .fallback(|| async { AppError::NotFound("no such route".into()) })
 }
 
@@ -161,7 +165,8 @@ async fn post_articles(
     Ok(Json(v))
 }
 
-async fn check(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Reply {
+/// The one article a check body holds (an id is optional: `checked` stands in).
+fn check_article(body: Result<Bytes, BytesRejection>) -> Result<Article, AppError> {
     let v = json_body(body)?;
     if v.is_array() {
         return Err(AppError::BadRequest(
@@ -174,8 +179,72 @@ async fn check(State(state): State<AppState>, body: Result<Bytes, BytesRejection
     if article.id.starts_with("body:") {
         article.id = "checked".into();
     }
+    Ok(article)
+}
+
+async fn check(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Reply {
+    let article = check_article(body)?;
     let a = with_store(&state, move |s, engine| Ok(s.check(engine, article)?)).await?;
     to_json(&a)
+}
+
+/// Pairs of a check laid out for reading, strongest first: a check can match many stored
+/// articles, and each view carries two whole texts.
+const CHECK_VIEWS: usize = 12;
+
+/// `POST /check/view`: the check's analysis and its strongest pairs laid out for reading (the
+/// web UI's check page).
+async fn check_view(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Reply {
+    let mut article = check_article(body)?;
+    let v = with_store(&state, move |s, engine| {
+        let analysis = s.check(engine, article.clone())?;
+        // The store renames a checked article whose id it holds; the analysis names it so.
+        let renamed = format!("{} (checked)", article.id);
+        if analysis.articles.iter().any(|x| x.id == renamed) {
+            article.id = renamed;
+        }
+        let mut views = Vec::new();
+        for p in analysis
+            .pairs
+            .iter()
+            .filter(|p| p.a == article.id || p.b == article.id)
+            .take(CHECK_VIEWS)
+        {
+            let other_id = if p.a == article.id { &p.b } else { &p.a };
+            let Some(other) = s.article(other_id)? else {
+                continue;
+            };
+            let (a, b) = if p.a == article.id {
+                (&article, &other)
+            } else {
+                (&other, &article)
+            };
+            views.push(crate::view::pair_view(
+                p.clone(),
+                a,
+                b,
+                &analysis.quotes,
+                &analysis.derivations,
+            ));
+        }
+        Ok(CheckView {
+            checked: article.id,
+            analysis,
+            views,
+        })
+    })
+    .await?;
+    to_json(&v)
+}
+
+/// The answer of `POST /check/view`.
+#[derive(serde::Serialize)]
+struct CheckView {
+    /// The checked article's id in `analysis` (`checked`, or `<id> (checked)` when the store
+    /// holds its id).
+    checked: String,
+    analysis: wiretrace::Analysis,
+    views: Vec<crate::view::PairView>,
 }
 
 async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Reply {
@@ -224,6 +293,56 @@ async fn pair(State(state): State<AppState>, Path((a, b)): Path<(String, String)
     })
     .await?;
     to_json(&p)
+}
+
+/// `GET /pairs/{a}/{b}/view`: the pair laid out for reading (the web UI's pair page).
+async fn pair_view(State(state): State<AppState>, Path((a, b)): Path<(String, String)>) -> Reply {
+    let v = with_store(&state, move |s, _| {
+        let p = s.pair(&a, &b)?.ok_or_else(|| {
+            AppError::NotFound(format!("no pair `{a}` / `{b}` (unknown ids, or unrelated)"))
+        })?;
+        let (Some(x), Some(y)) = (s.article(&p.a)?, s.article(&p.b)?) else {
+            return Err(AppError::NotFound(format!("no pair `{a}` / `{b}`")));
+        };
+        // The story holds the pair's derivation and the quotes the two share.
+        let story = s.provenance(&p.a)?;
+        let (quotes, derivations) = story
+            .map(|st| (st.quotes, st.derivations))
+            .unwrap_or_default();
+        Ok(crate::view::pair_view(p, &x, &y, &quotes, &derivations))
+    })
+    .await?;
+    to_json(&v)
+}
+
+/// Largest page of `GET /search`.
+const MAX_PAGE: usize = 500;
+
+/// `GET /search?q=&offset=&limit=`: the story list, or the stories whose headlines or quote
+/// speakers contain `q`.
+async fn search(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Reply {
+    let number = |name: &str, default: usize| -> Result<usize, AppError> {
+        match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| {
+                AppError::BadRequest(format!("`{name}` must be a whole number, not `{v}`"))
+            }),
+        }
+    };
+    let offset = number("offset", 0)?;
+    let limit = number("limit", 100)?.min(MAX_PAGE);
+    let query = q.get("q").cloned().unwrap_or_default();
+    let list = {
+        let query = query.clone();
+        with_store(&state, move |s, _| {
+            Ok(s.story_overview(Some(&query), offset, limit)?)
+        })
+        .await?
+    };
+    let mut v = serde_json::to_value(&list)
+        .map_err(|e| AppError::Internal(format!("serialising a reply: {e}")))?;
+    v["query"] = Value::String(query);
+    Ok(Json(v))
 }
 
 async fn quotes(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Reply {

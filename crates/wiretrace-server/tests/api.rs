@@ -60,6 +60,18 @@ async fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Value) {
+    let (status, _, body) = raw(addr, method, path, headers, body).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// One request on its own connection; the status, the head (lower case) and the body.
+async fn raw(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
@@ -81,15 +93,13 @@ async fn call(
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
+    let head = head.to_ascii_lowercase();
+    let body = if head.contains("transfer-encoding: chunked") {
         dechunk(rest)
     } else {
         rest.to_string()
     };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    (status, head, body)
 }
 
 fn dechunk(mut s: &str) -> String {
@@ -148,6 +158,9 @@ async fn every_read_route_answers_with_the_cli_types() {
         "/stories/{id}",
         "/pairs/{a}/{b}",
         "/quotes",
+        "/search",
+        "/pairs/{a}/{b}/view",
+        "/check/view",
     ] {
         assert!(
             doc["paths"][p].is_object(),
@@ -218,6 +231,143 @@ async fn every_read_route_answers_with_the_cli_types() {
         |p| p["relation"] == "copy" && (p["a"] == "wire-original" || p["b"] == "wire-original")
     ));
     assert_eq!(stats, get(a, "/stats").await.1, "check stores nothing");
+}
+
+/// The routes the web UI draws from: the story list and search, a pair laid out for reading,
+/// a check with its pairs laid out; and the UI itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_ui_and_its_routes_answer() {
+    let srv = start(None, 1 << 20).await;
+    let a = srv.addr;
+
+    let (st, stats) = get(a, "/stats").await;
+    assert_eq!(st, 200);
+    let (st, list) = get(a, "/search").await;
+    assert_eq!(st, 200, "{list}");
+    assert_eq!(list["total"], stats["stories"]);
+    let first = &list["stories"][0];
+    assert_eq!(first["id"], "s1");
+    assert_eq!(first["origin"], "wire-original");
+    assert_eq!(
+        first["title"],
+        "Dockworkers' strike shuts Valmora port, leaving 42 ships stranded"
+    );
+    assert!(first["first_published"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-03-02T06:15:00"));
+    assert!(first["articles"].as_u64().unwrap() >= 5);
+    assert!(first.get("matches").is_none());
+
+    let (st, v) = get(a, "/search?q=RUIZ").await;
+    assert_eq!(st, 200);
+    assert!(v["total"].as_u64().unwrap() >= 1);
+    assert!(v["stories"][0]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["field"] == "speaker" && m["text"].as_str().unwrap().contains("Ruiz")));
+    let (_, v) = get(a, "/search?q=library").await;
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["stories"][0]["matches"][0]["article"], "unrelated");
+    assert_eq!(v["stories"][0]["matches"][0]["field"], "title");
+    let (_, v) = get(a, "/search?q=nothing%20like%20this").await;
+    assert_eq!(
+        (v["total"].as_u64(), v["query"].as_str()),
+        (Some(0), Some("nothing like this"))
+    );
+    let (_, v) = get(a, "/search?offset=1&limit=1").await;
+    assert_eq!(v["stories"].as_array().unwrap().len(), 1);
+    assert_eq!(v["stories"][0]["id"], "s2");
+    let (st, v) = get(a, "/search?limit=many").await;
+    assert_eq!(st, 400);
+    assert!(error_of(&v).contains("limit"));
+
+    let (st, v) = get(a, "/pairs/verbatim-reprint/wire-original/view").await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["pair"]["relation"], "copy");
+    assert_eq!(v["derivation"]["source"], "wire-original");
+    let parts = |side: &str| -> Vec<Value> {
+        v[side]["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["parts"].as_array().unwrap().clone())
+            .collect()
+    };
+    for side in ["a", "b"] {
+        assert!(
+            parts(side).iter().any(|p| p["reuse"] == "verbatim"),
+            "{side}"
+        );
+        let n = v[side]["sentences"].as_array().unwrap().len();
+        for l in v["pair"]["alignments"].as_array().unwrap() {
+            assert!((l[side].as_u64().unwrap() as usize) < n);
+        }
+    }
+    let (st, v) = get(a, "/pairs/wire-original/spun-copy/view").await;
+    assert_eq!(st, 200);
+    let changed = v["a"]["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(v["b"]["sentences"].as_array().unwrap())
+        .flat_map(|s| s["parts"].as_array().unwrap().clone())
+        .filter(|p| p["changed"] == true)
+        .count();
+    assert!(changed > 0, "the spun copy's altered quote is marked");
+    let (st, v) = get(a, "/pairs/wire-original/nope/view").await;
+    assert_eq!(st, 404);
+    assert!(!error_of(&v).is_empty());
+
+    let wire = wiretrace::demo::articles().remove(0);
+    let body = json!({"text": wire.body});
+    let (st, v) = call(a, "POST", "/check/view", &[], body.to_string().as_bytes()).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["checked"], "checked");
+    let views = v["views"].as_array().unwrap();
+    assert!(views.iter().any(|x| x["pair"]["relation"] == "copy"
+        && (x["a"]["id"] == "wire-original" || x["b"]["id"] == "wire-original")));
+    assert!(views.len() <= 12);
+    let (st, _) = call(a, "POST", "/check/view", &[], b"[1]").await;
+    assert_eq!(st, 400);
+
+    let (st, head, _) = raw(a, "GET", "/", &[], b"").await;
+    assert_eq!(st, 303);
+    assert!(head.contains("location: /ui/"), "{head}");
+    for page in [
+        "/ui/",
+        "/ui/story/s1",
+        "/ui/pair/wire-original/spun-copy",
+        "/ui/check",
+    ] {
+        let (st, head, body) = raw(a, "GET", page, &[], b"").await;
+        assert_eq!(st, 200, "{page}");
+        assert!(head.contains("content-type: text/html"), "{page}: {head}");
+        assert!(
+            head.contains("content-security-policy: default-src 'none'; script-src 'self'"),
+            "{head}"
+        );
+        assert!(body.contains("/ui/assets/app.js"));
+    }
+    for (asset, ty) in [
+        ("app.js", "text/javascript"),
+        ("graph.js", "text/javascript"),
+        ("pair.js", "text/javascript"),
+        ("dom.js", "text/javascript"),
+        ("style.css", "text/css"),
+    ] {
+        let (st, head, body) = raw(a, "GET", &format!("/ui/assets/{asset}"), &[], b"").await;
+        assert_eq!(st, 200, "{asset}");
+        assert!(
+            head.contains(&format!("content-type: {ty}")),
+            "{asset}: {head}"
+        );
+        assert!(!body.is_empty());
+    }
+    let (st, v) = get(a, "/ui/assets/nope.js").await;
+    assert_eq!(st, 404);
+    assert!(!error_of(&v).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

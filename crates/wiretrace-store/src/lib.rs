@@ -47,6 +47,7 @@ use wiretrace::Engine;
 
 pub use error::{Error, Result};
 pub use ingest::{IngestOptions, IngestSummary, Progress};
+pub use read::{SearchMatch, StoryList, StoryOverview};
 
 /// An open store.
 #[derive(Debug)]

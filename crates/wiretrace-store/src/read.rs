@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
 use wiretrace::align::Alignment;
 use wiretrace::engine::ScoredCandidate;
 use wiretrace::{
@@ -357,4 +358,239 @@ fn summary_of(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
         sentences: r.get::<_, i64>(6)?.try_into().unwrap_or(0),
         words: r.get::<_, i64>(7)?.try_into().unwrap_or(0),
     })
+}
+
+/// One line of the story list: what a reader needs to pick a story.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryOverview {
+    /// `s1`, `s2`, …
+    pub id: String,
+    /// A few salient terms shared by the members.
+    pub label: String,
+    /// Number of member articles.
+    pub articles: usize,
+    /// The origin as the report names it: each derived article's parent is its derivation of
+    /// highest confidence, and the origin is the root of those parents with the most
+    /// descendants; `None` when no derivation in the story has a direction.
+    pub origin: Option<String>,
+    /// The headline that stands for the story: the origin's, else the earliest dated member's,
+    /// else the first member's that has one.
+    pub title: Option<String>,
+    /// Earliest publication time among the members that have one (RFC 3339, as stored).
+    pub first_published: Option<String>,
+    /// Latest publication time among the members that have one.
+    pub last_published: Option<String>,
+    /// Why the story matched a search (empty when listing without a query).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<SearchMatch>,
+}
+
+/// One reason a story matched a search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchMatch {
+    /// `title` (a member's headline) or `speaker` (a quote's speaker).
+    pub field: &'static str,
+    /// The member article that matched.
+    pub article: String,
+    /// The headline or the speaker's name.
+    pub text: String,
+}
+
+/// A page of the story list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryList {
+    /// Stories that matched (every story without a query).
+    pub total: usize,
+    /// Position of the first story of this page among them.
+    pub offset: usize,
+    /// The page, largest story first.
+    pub stories: Vec<StoryOverview>,
+}
+
+struct Member {
+    ord: i64,
+    id: String,
+    title: Option<String>,
+    /// Seconds since the epoch (for ordering across offsets) and the stored text.
+    published: Option<(i64, String)>,
+}
+
+impl Store {
+    /// The story list, largest first, with each story's size, time span and origin; with a
+    /// query, only the stories with a member whose headline, or a quote whose speaker, contains
+    /// it (any case). `offset` and `limit` page through the result.
+    pub fn story_overview(
+        &self,
+        query: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<StoryList> {
+        let query = query
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_lowercase);
+        let c = &self.conn;
+        let mut members: HashMap<i64, Vec<Member>> = HashMap::new();
+        let mut story_of: HashMap<i64, i64> = HashMap::new();
+        {
+            let mut stmt = c.prepare(
+                "SELECT m.story, a.ord, a.id, a.title, a.published FROM story_members m \
+                 JOIN articles a ON a.ord = m.article ORDER BY a.ord",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let story: i64 = r.get(0)?;
+                let published: Option<String> = r.get(4)?;
+                let m = Member {
+                    ord: r.get(1)?,
+                    id: r.get(2)?,
+                    title: r.get(3)?,
+                    published: published
+                        .and_then(|s| wiretrace::read::parse_time(&s).map(|t| (t.timestamp(), s))),
+                };
+                story_of.insert(m.ord, story);
+                members.entry(story).or_default().push(m);
+            }
+        }
+        let mut matches: HashMap<i64, Vec<SearchMatch>> = HashMap::new();
+        if let Some(q) = &query {
+            // Matched in Rust, not with SQL `lower()`, which folds ASCII only.
+            for (story, ms) in &members {
+                for m in ms {
+                    if let Some(t) = m.title.as_deref().filter(|t| t.to_lowercase().contains(q)) {
+                        matches.entry(*story).or_default().push(SearchMatch {
+                            field: "title",
+                            article: m.id.clone(),
+                            text: t.to_string(),
+                        });
+                    }
+                }
+            }
+            let mut stmt = c.prepare(
+                "SELECT q.speaker, a.ord, a.id FROM quotes q \
+                 JOIN quote_variants v ON v.quote = q.ord JOIN articles a ON a.ord = v.article \
+                 WHERE q.speaker IS NOT NULL ORDER BY q.ord, a.ord",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let speaker: String = r.get(0)?;
+                if !speaker.to_lowercase().contains(q) {
+                    continue;
+                }
+                let ord: i64 = r.get(1)?;
+                if let Some(story) = story_of.get(&ord) {
+                    let found = matches.entry(*story).or_default();
+                    // One line per speaker and story is enough to say why it matched.
+                    if !found
+                        .iter()
+                        .any(|m| m.field == "speaker" && m.text == speaker)
+                    {
+                        found.push(SearchMatch {
+                            field: "speaker",
+                            article: r.get(2)?,
+                            text: speaker,
+                        });
+                    }
+                }
+            }
+        }
+        // Each derived article's parent, chosen as the report chooses it: the derivation with
+        // the highest direction confidence, then the strongest relation.
+        let mut parent: HashMap<i64, (i64, Derivation)> = HashMap::new();
+        {
+            let mut stmt =
+                c.prepare("SELECT source, derived, json FROM derivations ORDER BY ord")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let (s, d): (i64, i64) = (r.get(0)?, r.get(1)?);
+                let x: Derivation = decode("a derivation", &r.get::<_, String>(2)?)?;
+                let better = parent.get(&d).is_none_or(|(_, cur)| {
+                    (x.confidence, std::cmp::Reverse(x.relation))
+                        > (cur.confidence, std::cmp::Reverse(cur.relation))
+                });
+                if better {
+                    parent.insert(d, (s, x));
+                }
+            }
+        }
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (&d, (s, _)) in &parent {
+            children.entry(*s).or_default().push(d);
+        }
+        let derived: std::collections::HashSet<i64> = parent.keys().copied().collect();
+        let mut stories = Vec::new();
+        let mut total = 0;
+        let mut stmt = c.prepare("SELECT ord, json FROM stories ORDER BY ord")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let ord: i64 = r.get(0)?;
+            let found = matches.remove(&ord).unwrap_or_default();
+            if query.is_some() && found.is_empty() {
+                continue;
+            }
+            total += 1;
+            if total <= offset || stories.len() >= limit {
+                continue;
+            }
+            let story: Story = decode("a story", &r.get::<_, String>(1)?)?;
+            let ms = members.get(&ord).map(Vec::as_slice).unwrap_or_default();
+            stories.push(overview(story, ms, &children, &derived, found));
+        }
+        Ok(StoryList {
+            total,
+            offset,
+            stories,
+        })
+    }
+}
+
+/// A story's line: its origin (the report's rule), time span and headline.
+fn overview(
+    story: Story,
+    members: &[Member],
+    children: &HashMap<i64, Vec<i64>>,
+    derived: &std::collections::HashSet<i64>,
+    matches: Vec<SearchMatch>,
+) -> StoryOverview {
+    let descendants = |root: i64| {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![root];
+        while let Some(x) = stack.pop() {
+            for &c in children.get(&x).into_iter().flatten() {
+                if seen.insert(c) {
+                    stack.push(c);
+                }
+            }
+        }
+        seen.len()
+    };
+    // Ties go to the earlier article in ingest order (members are in that order).
+    let origin = members
+        .iter()
+        .filter(|m| children.contains_key(&m.ord) && !derived.contains(&m.ord))
+        .map(|m| (descendants(m.ord), m))
+        .fold(None::<(usize, &Member)>, |best, (n, m)| match best {
+            Some((b, _)) if b >= n => best,
+            _ => Some((n, m)),
+        })
+        .map(|(_, m)| m);
+    let dated = members
+        .iter()
+        .filter_map(|m| m.published.as_ref().map(|p| (p, m)));
+    let first = dated.clone().min_by_key(|(p, _)| p.0);
+    let last = dated.max_by_key(|(p, _)| p.0);
+    let title = origin
+        .and_then(|m| m.title.clone())
+        .or_else(|| first.and_then(|(_, m)| m.title.clone()))
+        .or_else(|| members.iter().find_map(|m| m.title.clone()));
+    StoryOverview {
+        id: story.id,
+        label: story.label,
+        articles: members.len(),
+        origin: origin.map(|m| m.id.clone()),
+        title,
+        first_published: first.map(|(p, _)| p.1.clone()),
+        last_published: last.map(|(p, _)| p.1.clone()),
+        matches,
+    }
 }

@@ -308,3 +308,83 @@ fn missing_newer_and_foreign_files_are_clear_errors() {
     let err = Store::open(&junk).unwrap_err();
     assert!(matches!(err, Error::Open { .. } | Error::Sql(_)), "{err}");
 }
+
+/// The story list: every story once, largest first, with the report's origin and its time
+/// span; a search folds case beyond ASCII and says why each story matched; pages add up.
+#[test]
+fn the_story_overview_lists_searches_and_pages() {
+    let (_dir, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    let mut articles = wiretrace::demo::articles();
+    articles.push(Article {
+        id: "zurich".into(),
+        title: Some("ÉCLAIRS AND ZÜRICH: a bakery opens".into()),
+        body: "A bakery opened on Monday in Zürich, selling éclairs to the morning queue.".into(),
+        url: None,
+        source: None,
+        published: None,
+        lang: None,
+    });
+    ingest(&mut store, articles, 256);
+    let all = store.story_overview(None, 0, 100).unwrap();
+    let stories = store.stories().unwrap();
+    assert_eq!(all.total, stories.len());
+    assert_eq!(
+        all.stories
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        stories.iter().map(|s| s.id.as_str()).collect::<Vec<_>>()
+    );
+    let s1 = &all.stories[0];
+    assert_eq!(s1.origin.as_deref(), Some("wire-original"));
+    assert_eq!(s1.articles, stories[0].articles.len());
+    assert!(s1
+        .first_published
+        .as_deref()
+        .unwrap()
+        .starts_with("2026-03-02T06:15"));
+    assert!(s1.last_published >= s1.first_published);
+    let bakery = all
+        .stories
+        .iter()
+        .find(|s| s.title.as_deref().is_some_and(|t| t.contains("bakery")))
+        .unwrap();
+    assert_eq!(
+        (bakery.origin.as_deref(), bakery.first_published.as_deref()),
+        (None, None)
+    );
+
+    let found = store
+        .story_overview(Some("  éclairs and zürich "), 0, 100)
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.stories[0].matches[0].field, "title");
+    assert_eq!(found.stories[0].matches[0].article, "zurich");
+    let ruiz = store.story_overview(Some("RUIZ"), 0, 100).unwrap();
+    assert_eq!(ruiz.total, 1);
+    assert!(ruiz.stories[0].matches.iter().all(|m| m.field == "speaker"));
+    assert_eq!(
+        store
+            .story_overview(Some("no such words"), 0, 100)
+            .unwrap()
+            .total,
+        0
+    );
+
+    let mut paged = Vec::new();
+    for offset in 0..all.total {
+        let page = store.story_overview(None, offset, 1).unwrap();
+        assert_eq!(
+            (page.total, page.offset, page.stories.len()),
+            (all.total, offset, 1)
+        );
+        paged.extend(page.stories);
+    }
+    assert_eq!(paged, all.stories);
+    assert!(store
+        .story_overview(None, all.total + 5, 10)
+        .unwrap()
+        .stories
+        .is_empty());
+}
