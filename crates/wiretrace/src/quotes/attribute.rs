@@ -15,7 +15,7 @@
 //! carrying that role word. An indefinite or unmatched subject ("a spokesman", "police") gives
 //! no speaker: `None` is an answer, a guess is not.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::extract::RawQuote;
 use crate::text::{is_calendar_word, is_stop_word, Document, Span};
@@ -620,6 +620,12 @@ struct People {
     /// a bare one ("Waitrose said") may be a company.
     described: Vec<bool>,
     mentions: Vec<Mention>,
+    /// Indices of [`People::names`] by lowercased surname, ascending: every name [`People::intern`]
+    /// can match shares the surname, so a long article costs a lookup per mention, not a scan
+    /// of everyone named so far.
+    by_surname: HashMap<String, Vec<usize>>,
+    /// Indices of the names of two or more words by their lowercased first word, ascending.
+    by_given: HashMap<String, Vec<usize>>,
 }
 
 impl People {
@@ -641,19 +647,22 @@ impl People {
     fn intern(&mut self, name: String, organisation: bool) -> usize {
         let sur = Self::surname(&name);
         let tokens = name.split_whitespace().count();
-        let found = self.names.iter().rposition(|n| {
-            n.eq_ignore_ascii_case(&name)
-                || (!organisation
-                    && !self.organisation_of(n)
-                    && Self::surname(n) == sur
-                    && (tokens == 1 || n.split_whitespace().count() == 1))
+        let found = self.by_surname.get(&sur).and_then(|ks| {
+            ks.iter().rev().copied().find(|&k| {
+                let n = &self.names[k];
+                n.eq_ignore_ascii_case(&name)
+                    || (!organisation
+                        && !self.organisation[k]
+                        && (tokens == 1 || n.split_whitespace().count() == 1))
+            })
         });
         // A given name alone ("said Afieq" after "Afieq Shazwan") when one full name has it.
         let found = found.or_else(|| {
             if tokens != 1 || organisation {
                 return None;
             }
-            let mut given = (0..self.names.len()).filter(|&k| {
+            let ks = self.by_given.get(&name.to_lowercase())?;
+            let mut given = ks.iter().copied().filter(|&k| {
                 !self.organisation[k]
                     && self.names[k].split_whitespace().count() >= 2
                     && self.names[k]
@@ -669,23 +678,30 @@ impl People {
         if let Some(k) = found {
             if tokens > self.names[k].split_whitespace().count() {
                 self.names[k] = name;
+                self.index_given(k);
             }
             return k;
         }
+        let k = self.names.len();
         self.names.push(name);
         self.genders.push((0, 0));
         self.roles.push(HashSet::new());
         self.organisation.push(organisation);
         self.strong.push(false);
         self.described.push(false);
-        self.names.len() - 1
+        self.by_surname.entry(sur).or_default().push(k);
+        self.index_given(k);
+        k
     }
 
-    fn organisation_of(&self, name: &str) -> bool {
-        self.names
-            .iter()
-            .position(|n| n == name)
-            .is_some_and(|k| self.organisation[k])
+    fn index_given(&mut self, k: usize) {
+        let mut words = self.names[k].split_whitespace();
+        if let (Some(first), Some(_)) = (words.next(), words.next()) {
+            let list = self.by_given.entry(first.to_lowercase()).or_default();
+            if let Err(at) = list.binary_search(&k) {
+                list.insert(at, k);
+            }
+        }
     }
 }
 
@@ -702,9 +718,12 @@ fn people(doc: &Document, quoted: &[Span]) -> People {
         .map(|w| w.core)
         .collect();
     // By where the word's letters start: `"We` opens a quote, `today,"` ends one.
+    // `quoted` is in text order and its spans do not overlap: a binary search per word keeps
+    // this linear in the article rather than words × quotes.
     let inside = |w: &Word<'_>| {
         let at = w.start + w.raw.find(w.core).unwrap_or(0);
-        quoted.iter().any(|q| q.start <= at && at < q.end)
+        let k = quoted.partition_point(|q| q.end <= at);
+        quoted.get(k).is_some_and(|q| q.start <= at && at < q.end)
     };
     let mut p = People::default();
     let mut i = 0;
@@ -1334,10 +1353,20 @@ pub fn attribute(doc: &Document, quotes: &[RawQuote]) -> Vec<Attribution> {
     let text = &doc.text;
     // The quoted words only: the attribution between the parts of a split quote (`"…," Obama
     // said, "…"`) names its speaker and must be read as text.
-    let quoted: Vec<Span> = quotes
+    let mut quoted: Vec<Span> = quotes
         .iter()
         .flat_map(|q| q.parts.iter().copied())
         .collect();
+    // Sorted and merged, for the binary search in `people`.
+    quoted.sort_by_key(|q| q.start);
+    quoted.dedup_by(|later, kept| {
+        if later.start < kept.end {
+            kept.end = kept.end.max(later.end);
+            true
+        } else {
+            false
+        }
+    });
     let r = Resolver {
         doc,
         people: people(doc, &quoted),
