@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::fingerprint::{estimate_jaccard, jaccard, shingles, MinHasher};
+use crate::fingerprint::{estimate_jaccard, jaccard, shingles};
 
 /// What counts as a near-duplicate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -140,14 +140,83 @@ pub fn word_hashes(text: &str) -> Vec<u64> {
     text.unicode_words()
         .map(|w| {
             buf.clear();
-            buf.extend(w.chars().flat_map(char::to_lowercase));
+            if w.is_ascii() {
+                // Most news text: a byte-wise lowercase, without decoding characters.
+                buf.push_str(w);
+                buf.make_ascii_lowercase();
+            } else {
+                buf.extend(w.chars().flat_map(char::to_lowercase));
+            }
             xxh3_64(buf.as_bytes())
         })
         .collect()
 }
 
+/// One-permutation MinHash with optimal densification (Li, Owen & Zhang 2012; Shrivastava 2017):
+/// each shingle is hashed once and falls into one of `k` bins, a bin keeps its smallest hash,
+/// and an empty bin borrows the value of the first non-empty bin on its own fixed pseudo-random
+/// probe sequence. Two sets agree on a bin with probability close to their Jaccard similarity,
+/// as with `k` independent permutations, for one hash per shingle instead of `k` multiply-adds:
+/// the classic signature was 39% of `wiretrace dedup`'s time on Reuters-21578 (perf).
+#[derive(Debug, Clone, Copy)]
+pub struct OnePermutation {
+    bins: usize,
+    seed: u64,
+}
+
+impl OnePermutation {
+    /// `bins` signature values (at least one), hashing seeded by `seed`.
+    pub fn new(bins: usize, seed: u64) -> Self {
+        OnePermutation {
+            bins: bins.max(1),
+            seed,
+        }
+    }
+
+    /// The signature of a set of 64-bit element hashes. An empty set gets all `u64::MAX`.
+    pub fn sign(&self, set: &[u64]) -> Vec<u64> {
+        let k = self.bins;
+        let mut sig = vec![u64::MAX; k];
+        let mut filled = vec![false; k];
+        for &x in set {
+            let h = mix(x ^ self.seed);
+            // The high bits choose the bin (multiply-high: uniform for any k), the whole hash
+            // orders the bin's members.
+            let bin = ((h as u128 * k as u128) >> 64) as usize;
+            sig[bin] = sig[bin].min(h);
+            filled[bin] = true;
+        }
+        if set.is_empty() || filled.iter().all(|&f| f) {
+            return sig;
+        }
+        (0..k)
+            .map(|i| {
+                if filled[i] {
+                    return sig[i];
+                }
+                // Each bin's probe sequence depends only on the bin and the attempt, so two
+                // texts with the same filled bins borrow the same values.
+                (0u64..)
+                    .map(|attempt| {
+                        let h = mix(self.seed ^ mix((i as u64) << 32 | attempt));
+                        ((h as u128 * k as u128) >> 64) as usize
+                    })
+                    .find(|&j| filled[j])
+                    .map_or(u64::MAX, |j| sig[j])
+            })
+            .collect()
+    }
+}
+
+/// splitmix64's finaliser: spreads the bits of a hash that may be structured (seed ^ value).
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// Signs one text.
-pub fn signature(text: &str, hasher: &MinHasher, shingle: usize) -> Signature {
+pub fn signature(text: &str, hasher: &OnePermutation, shingle: usize) -> Signature {
     let set = shingles(&word_hashes(text), shingle);
     let minhash = hasher.sign(&set);
     Signature {
@@ -158,7 +227,7 @@ pub fn signature(text: &str, hasher: &MinHasher, shingle: usize) -> Signature {
 
 /// Signs a batch of texts in parallel.
 pub fn signatures(texts: &[&str], config: &DedupConfig) -> Vec<Signature> {
-    let hasher = MinHasher::new(config.permutations, config.seed);
+    let hasher = OnePermutation::new(config.permutations, config.seed);
     texts
         .par_iter()
         .map(|t| signature(t, &hasher, config.shingle))
@@ -318,11 +387,35 @@ mod tests {
     }
 
     #[test]
+    fn words_lowercase_alike_on_the_ascii_path_and_the_unicode_one() {
+        assert_eq!(word_hashes("The PORT"), word_hashes("the port"));
+        assert_eq!(word_hashes("ÉTÉ Brûlant"), word_hashes("été brûlant"));
+        // "U.S." and "don't" are one word each, as Unicode word boundaries have it.
+        assert_eq!(word_hashes("U.S. officials don't").len(), 3);
+    }
+
+    #[test]
     fn case_and_punctuation_do_not_matter_and_empty_texts_pair_with_nothing() {
         let shouted = WIRE.to_uppercase().replace(',', "");
         let r = dedup(&[WIRE, &shouted, "", "  "], &DedupConfig::default());
         assert_eq!(r.pairs.len(), 1);
         assert_eq!(r.pairs[0].jaccard, 1.0);
+    }
+
+    #[test]
+    fn one_permutation_signatures_estimate_jaccard() {
+        // Two sets of 400 elements sharing 300: Jaccard 300/500 = 0.6. With 128 bins the
+        // estimate's standard error is about sqrt(0.6 * 0.4 / 128) = 0.043.
+        let a: Vec<u64> = (0..400).collect();
+        let b: Vec<u64> = (100..500).collect();
+        let h = OnePermutation::new(128, 7);
+        let est = estimate_jaccard(&h.sign(&a), &h.sign(&b));
+        assert!((est - 0.6).abs() < 0.15, "{est}");
+        // Identical sets agree everywhere, also when most bins are empty and borrowed.
+        let small: Vec<u64> = vec![3, 99, 12345];
+        assert_eq!(h.sign(&small), h.sign(&small.clone()));
+        assert!(h.sign(&small).iter().all(|&v| v != u64::MAX));
+        assert!(h.sign(&[]).iter().all(|&v| v == u64::MAX));
     }
 
     #[test]
