@@ -243,13 +243,22 @@ pub fn dedup(
             r.pairs.len(),
             threshold
         )?;
+        // Each group's weakest pair, in one pass over the pairs (a scan of all pairs per group
+        // would grow with groups × pairs on a large corpus).
+        let mut group_of = vec![usize::MAX; articles.len()];
         for (k, g) in r.groups.iter().enumerate() {
-            let lowest = r
-                .pairs
-                .iter()
-                .filter(|p| g.binary_search(&p.a).is_ok())
-                .map(|p| p.jaccard)
-                .fold(1.0f64, f64::min);
+            for &i in g {
+                group_of[i] = k;
+            }
+        }
+        let mut lowest_of = vec![1.0f64; r.groups.len()];
+        for p in &r.pairs {
+            if let Some(l) = lowest_of.get_mut(group_of[p.a]) {
+                *l = l.min(p.jaccard);
+            }
+        }
+        for (k, g) in r.groups.iter().enumerate() {
+            let lowest = lowest_of[k];
             writeln!(
                 w,
                 "\ngroup {} ({} articles, lowest pair Jaccard {:.2})",

@@ -188,9 +188,7 @@ impl Engine {
                 let (a, b) = (c.a as usize, c.b as usize);
                 let cos = vectors[a].cosine(&vectors[b]);
                 let cont = containment(&fps[a].shingles, &fps[b].shingles);
-                let keep =
-                    cos >= screen || cont >= 0.1 || c.via & (via::SENTENCE | via::SEMANTIC) != 0;
-                keep.then_some((a, b, cos, cont))
+                passes_screen(screen, c.via, cos, cont).then_some((a, b, cos, cont))
             })
             .collect();
         let mut needed = vec![false; docs.len()];
@@ -706,6 +704,15 @@ pub fn sentence_as_features(s: &str, stats: &CorpusStats) -> SentenceFeatures {
 }
 
 /// Share of the smaller shingle set found in the larger.
+/// The screen before alignment: a candidate with neither shared text nor topical overlap (nor a
+/// shared sentence or an embedding-neighbour flag) cannot reach `related` and is not aligned.
+/// `analyze` and the store's incremental scoring both apply it.
+fn passes_screen(screen_cosine: f64, via_flags: u8, cosine: f64, containment: f64) -> bool {
+    cosine >= screen_cosine
+        || containment >= 0.1
+        || via_flags & (via::SENTENCE | via::SEMANTIC) != 0
+}
+
 fn containment(a: &[u64], b: &[u64]) -> f64 {
     let m = a.len().min(b.len());
     if m == 0 {

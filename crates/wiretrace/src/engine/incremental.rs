@@ -11,8 +11,8 @@
 
 use serde_json::json;
 
-use super::{containment, hours_apart, DocVector, Engine, ScoredCandidate};
-use crate::candidates::{via, CandidatePair, CorpusStats};
+use super::{containment, hours_apart, passes_screen, DocVector, Engine, ScoredCandidate};
+use crate::candidates::{CandidatePair, CorpusStats};
 use crate::fingerprint::Fingerprint;
 use crate::model::{Analysis, Article};
 use crate::semantic::Vector;
@@ -57,9 +57,7 @@ impl Engine {
                 }
                 let cos = DocVector::new(&fps[a], stats).cosine(&DocVector::new(&fps[b], stats));
                 let cont = containment(&fps[a].shingles, &fps[b].shingles);
-                let keep =
-                    cos >= screen || cont >= 0.1 || c.via & (via::SENTENCE | via::SEMANTIC) != 0;
-                if !keep {
+                if !passes_screen(screen, c.via, cos, cont) {
                     return None;
                 }
                 let mut s = self.score(docs, fps, stats, dvs, a, b);
