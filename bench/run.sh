@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The whole-pipeline benchmark of issue 9 (items 1 and 5): `wiretrace --no-model analyze` on
+# Reuters-21578 and on generated corpora of growing size, timed as whole processes by hyperfine,
+# with peak RSS, stage seconds, throughput, candidate pairs and recall/precision of derivation
+# pairs against the generator's ground truth; then bench/dedup.sh (datasketch, rensa). Prints
+# one markdown table (also written to $BENCH_DIR/results.md) and draws wall time and peak RSS
+# against corpus size ($BENCH_DIR/bench-scaling.svg).
+#
+#   bash bench/run.sh            # Reuters (5 runs), generated 5k (5), 50k (3), 200k (1), 1M (1)
+#   bash bench/run.sh --quick    # Reuters (3 runs), generated 5k (3), 20k (1); dedup 1 run (< 3 min)
+#   SIZES="5000 50000" bash bench/run.sh    # other generated sizes
+#   WIRETRACE=path/to/wiretrace ...          # that binary, no build (dedup.sh still builds)
+#   SKIP_DEDUP=1 ...                         # reuse the last bench/dedup.sh table
+#
+# Inputs are made under ${BENCH_DIR:-target/bench} from ../shared/data (never copied into the
+# repository): Reuters bodies by scripts/reuters_to_jsonl.py, generated corpora by
+# bench/generate.py (seed ${SEED:-9}), kept between runs while the generator is unchanged.
+# Needs python3 and hyperfine (apt-get install hyperfine); GNU time (/usr/bin/time) for RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+if [ "${1:-}" = "--quick" ]; then quick=1; fi
+work="${BENCH_DIR:-target/bench}"
+seed="${SEED:-9}"
+mkdir -p "$work"
+load=$(cut -d" " -f1-3 /proc/loadavg)
+command -v hyperfine > /dev/null || { echo "hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "GNU time is missing (apt-get install time)" >&2; exit 1; }
+if [ "$quick" = 1 ]; then
+  sizes="${SIZES:-5000 20000}"; small_runs=3; dedup_runs=1
+else
+  sizes="${SIZES:-5000 50000 200000 1000000}"; small_runs=5; dedup_runs=5
+fi
+runs_for() {  # hyperfine runs for a corpus of $1 articles
+  if [ "$1" -le 19043 ]; then echo "$small_runs"; elif [ "$1" -le 50000 ] && [ "$quick" = 0 ]; then echo 3; else echo 1; fi
+}
+
+bin="${WIRETRACE:-target/release/wiretrace}"
+if [ -z "${WIRETRACE:-}" ]; then nice cargo build --release --locked -p wiretrace-cli >&2; fi
+reuters="$work/reuters.jsonl"
+[ -s "$reuters" ] || python3 scripts/reuters_to_jsonl.py --out "$reuters" >&2
+
+# One corpus: hyperfine over the whole process (each run's peak RSS appended by GNU time), the
+# last run's JSON kept for its stage seconds and pairs.
+measure() {  # name input runs
+  local name=$1 input=$2 runs=$3
+  : > "$work/$name.rss"
+  hyperfine --style basic --runs "$runs" --command-name "$name" \
+    --export-json "$work/$name.hyperfine.json" \
+    "/usr/bin/time -f %M -a -o $work/$name.rss $bin --no-model analyze $input --json > $work/$name.out.json" >&2
+}
+
+names=()
+measure reuters "$reuters" "$(runs_for 19043)"
+python3 bench/score.py "$work/reuters.out.json" > "$work/reuters.score.json"
+names+=("reuters:$reuters")
+
+stamp=$(cat bench/generate.py "$reuters" | sha256sum | cut -c1-16)
+for n in $sizes; do
+  corpus="$work/gen-$n.jsonl"
+  truth="$work/gen-$n.truth.tsv"
+  if [ "$(cat "$work/gen-$n.stamp" 2> /dev/null)" != "$stamp-$seed" ] || [ ! -s "$corpus" ]; then
+    nice python3 bench/generate.py --reuters "$reuters" --n "$n" --seed "$seed" \
+      --out "$corpus" --truth "$truth" >&2
+    echo "$stamp-$seed" > "$work/gen-$n.stamp"
+  fi
+  measure "gen-$n" "$corpus" "$(runs_for "$n")"
+  python3 bench/score.py "$work/gen-$n.out.json" --truth "$truth" > "$work/gen-$n.score.json"
+  if [ "$n" -ge 200000 ]; then rm -f "$work/gen-$n.out.json"; fi  # ~2 GB at 1M
+  names+=("gen-$n:$corpus")
+done
+
+if [ "${SKIP_DEDUP:-0}" = 1 ] && [ -s "$work/dedup-table.md" ]; then
+  echo "SKIP_DEDUP=1: reusing $work/dedup-table.md" >&2
+else
+  bash bench/dedup.sh "" "$dedup_runs" > "$work/dedup-table.md"
+fi
+
+mode=full
+if [ "$quick" = 1 ]; then mode=quick; fi
+python3 bench/report.py --work "$work" --mode "$mode" --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates Cargo.lock || echo +uncommitted-engine-changes)" --load "$load" \
+  "${names[@]}" | tee "$work/results.md"
