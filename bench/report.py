@@ -68,8 +68,11 @@ def svg(rows, path):
     xs = [r["articles"] for r in rows]
     x0, x1 = 10 ** math.floor(math.log10(min(xs))), 10 ** math.ceil(math.log10(max(xs)))
 
+    targets = {"wall": [(19043, 5), (1_000_000, 1200)], "rss": [(19043, 1024), (1_000_000, 12288)]}
+    x1 = max(x1, 1_000_000)
+
     def panel(ox, key, title, unit):
-        vals = [r[key] for r in rows]
+        vals = [r[key] for r in rows] + [y for _, y in targets[key]]
         y0 = 10 ** math.floor(math.log10(min(vals)))
         y1 = 10 ** math.ceil(math.log10(max(vals)))
         if y1 <= y0:
@@ -110,14 +113,19 @@ def svg(rows, path):
                 x, y = px(r["articles"]), py(r[key])
                 g.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#d62728">'
                          f'<title>Reuters-21578: {r[key]:.3g} {unit}</title></rect>')
+        for x, y in targets[key]:
+            g.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="6" fill="none" stroke="#2ca02c" '
+                     f'stroke-width="2"><title>issue 9 target: {y:g} {unit} at {x:,} articles</title></circle>')
         return g
     body = panel(0, "wall", "Wall time (median)", "seconds") + \
         panel(W + 20, "rss", "Peak RSS", "MiB")
     legend = [f'<circle cx="{M + 10}" cy="{H + 12}" r="4" fill="#1f77b4"/>',
               f'<text x="{M + 18}" y="{H + 16}">generated corpus (bench/generate.py)</text>',
               f'<rect x="{M + 256}" y="{H + 8}" width="8" height="8" fill="#d62728"/>',
-              f'<text x="{M + 268}" y="{H + 16}">Reuters-21578 (19,043 bodies)</text>']
-    doc = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * W + 20}" height="{H + 26}" '
+              f'<text x="{M + 268}" y="{H + 16}">Reuters-21578 (19,043 bodies)</text>',
+              f'<circle cx="{M + 470}" cy="{H + 12}" r="5" fill="none" stroke="#2ca02c" stroke-width="2"/>',
+              f'<text x="{M + 480}" y="{H + 16}">issue 9 target</text>']
+    doc = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * W + 40}" height="{H + 26}" '
            f'font-family="sans-serif" font-size="11">\n'
            f'<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(body + legend) + "\n</svg>\n")
     with open(path, "w") as f:

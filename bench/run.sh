@@ -11,6 +11,7 @@
 #   SIZES="5000 50000" bash bench/run.sh    # other generated sizes
 #   WIRETRACE=path/to/wiretrace ...          # that binary, no build (dedup.sh still builds)
 #   SKIP_DEDUP=1 ...                         # reuse the last bench/dedup.sh table
+#   REUSE=1 ...                              # keep corpora already measured (add sizes to a run)
 #
 # Inputs are made under ${BENCH_DIR:-target/bench} from ../shared/data (never copied into the
 # repository): Reuters bodies by scripts/reuters_to_jsonl.py, generated corpora by
@@ -44,6 +45,10 @@ reuters="$work/reuters.jsonl"
 # last run's JSON kept for its stage seconds and pairs.
 measure() {  # name input runs
   local name=$1 input=$2 runs=$3
+  if [ "${REUSE:-0}" = 1 ] && [ -s "$work/$name.score.json" ]; then
+    echo "REUSE=1: keeping the last measurement of $name" >&2
+    return
+  fi
   : > "$work/$name.rss"
   hyperfine --style basic --runs "$runs" --command-name "$name" \
     --export-json "$work/$name.hyperfine.json" \
@@ -52,7 +57,7 @@ measure() {  # name input runs
 
 names=()
 measure reuters "$reuters" "$(runs_for 19043)"
-python3 bench/score.py "$work/reuters.out.json" > "$work/reuters.score.json"
+[ -s "$work/reuters.out.json" ] && python3 bench/score.py "$work/reuters.out.json" > "$work/reuters.score.json"
 names+=("reuters:$reuters")
 
 stamp=$(cat bench/generate.py "$reuters" | sha256sum | cut -c1-16)
@@ -65,7 +70,9 @@ for n in $sizes; do
     echo "$stamp-$seed" > "$work/gen-$n.stamp"
   fi
   measure "gen-$n" "$corpus" "$(runs_for "$n")"
-  python3 bench/score.py "$work/gen-$n.out.json" --truth "$truth" > "$work/gen-$n.score.json"
+  if [ -s "$work/gen-$n.out.json" ]; then
+    python3 bench/score.py "$work/gen-$n.out.json" --truth "$truth" > "$work/gen-$n.score.json"
+  fi
   if [ "$n" -ge 200000 ]; then rm -f "$work/gen-$n.out.json"; fi  # ~2 GB at 1M
   names+=("gen-$n:$corpus")
 done
