@@ -25,11 +25,11 @@ Corpus make-up (same proportions at every size):
 Texts: Reuters-21578 bodies of 50+ words, each used once, sources first; Reuters stories that
 already reuse each other's text are used once per group: a body is skipped when it shares 3+
 rare word 4-grams (in at most 30 bodies, so not boilerplate) with a body kept before it, which
-leaves ~7,000 of the 14,930 long bodies. Shorter bodies (earnings and dividend tables, "Qtly
+leaves 6,046 of the 14,930 long bodies. Shorter bodies (earnings and dividend tables, "Qtly
 div five cts vs five cts prior / Pay Nov 20") are not used: they are templates that look like
-copies of one another with nothing to say which are. When the bodies run out (above ~7k
-articles), texts come from an order-2 word Markov chain trained on all Reuters sentences of
-8+ words, so that fresh articles are not accidental copies of one another. (Recombining Reuters
+copies of one another with nothing to say which are. When the bodies run out (above ~6k
+source and fresh texts), texts come from an order-2 word Markov chain trained on all Reuters
+sentences of 8+ words, so that fresh articles are not accidental copies of one another. (Recombining Reuters
 sentences would not do: 1M articles would use each of the ~190k sentences ~25 times, and
 shared text is exactly what the engine is there to find.) Markov text reads as news-like word
 salad: it is fine for throughput and for telling derived from independent text, not for
