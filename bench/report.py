@@ -173,6 +173,9 @@ def main():
               f"-> {'met' if ok else 'MISSED'}")
     else:
         print("- 1M generated < 20 min and < 12 GiB: not measured in this run")
+    if os.path.exists(f"{a.work}/skipped.txt"):
+        for line in open(f"{a.work}/skipped.txt"):
+            print(f"  - {line.strip()}")
     for r in big:
         sc = r["score"]
         ok = sc["recall"] >= 0.95 and sc["precision"] >= 0.95

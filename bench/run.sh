@@ -61,7 +61,19 @@ measure reuters "$reuters" "$(runs_for 19043)"
 names+=("reuters:$reuters")
 
 stamp=$(cat bench/generate.py "$reuters" | sha256sum | cut -c1-16)
+: > "$work/skipped.txt"
+kb_per_article=0
 for n in $sizes; do
+  # Peak RSS grows about linearly with the corpus: a size whose projection from the last one
+  # measured exceeds 90% of the available memory is skipped (FORCE=1 runs it anyway), rather
+  # than left to the OOM killer on a shared machine.
+  avail=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
+  need=$((kb_per_article * n))
+  if [ "${FORCE:-0}" != 1 ] && [ "$need" -gt $((avail * 9 / 10)) ]; then
+    echo "gen-$n: skipped, projected peak RSS $((need / 1048576)) GiB > 90% of the $((avail / 1048576)) GiB available" \
+      | tee -a "$work/skipped.txt" >&2
+    continue
+  fi
   corpus="$work/gen-$n.jsonl"
   truth="$work/gen-$n.truth.tsv"
   if [ "$(cat "$work/gen-$n.stamp" 2> /dev/null)" != "$stamp-$seed" ] || [ ! -s "$corpus" ]; then
@@ -75,6 +87,7 @@ for n in $sizes; do
   fi
   if [ "$n" -ge 200000 ]; then rm -f "$work/gen-$n.out.json"; fi  # ~2 GB at 1M
   names+=("gen-$n:$corpus")
+  kb_per_article=$(( $(sort -n "$work/gen-$n.rss" | tail -1) / n + 1 ))
 done
 
 if [ "${SKIP_DEDUP:-0}" = 1 ] && [ -s "$work/dedup-table.md" ]; then
