@@ -18,6 +18,7 @@ pub struct IngestArgs<'a> {
     pub demo: bool,
     pub format: Option<Format>,
     pub batch_size: usize,
+    pub max_drift: f64,
     pub json: bool,
 }
 
@@ -38,8 +39,8 @@ pub fn ingest(db: &Path, args: &IngestArgs<'_>, model: &ModelChoice) -> Result<E
             args.paths.len()
         );
     }
-    let engine = engine(model);
     let mut store = Store::create(db).with_context(|| format!("opening {}", db.display()))?;
+    let engine = store_engine(&store, model)?;
     // A bar on a terminal; nothing when stderr is a pipe or a file (the summary says it all).
     let bar = std::io::stderr().is_terminal().then(|| {
         let pb = indicatif::ProgressBar::hidden();
@@ -64,6 +65,7 @@ pub fn ingest(db: &Path, args: &IngestArgs<'_>, model: &ModelChoice) -> Result<E
     };
     let options = IngestOptions {
         batch_size: args.batch_size,
+        max_drift: args.max_drift,
     };
     let done = store
         .ingest(&engine, articles, &options, &mut on_progress)
@@ -154,7 +156,7 @@ pub fn check(
         );
     }
     let article = articles.remove(0);
-    let engine = engine(model);
+    let engine = store_engine(&store, model)?;
     let analysis = store
         .check(&engine, article.clone())
         .with_context(|| format!("checking against {}", db.display()))?;
@@ -194,10 +196,18 @@ pub fn reindex(db: &Path, batch_size: usize, model: &ModelChoice) -> Result<Exit
             .ingest(
                 &engine,
                 articles,
-                &IngestOptions { batch_size },
+                &IngestOptions {
+                    batch_size,
+                    ..IngestOptions::default()
+                },
                 &mut |_| {},
             )
             .with_context(|| format!("rebuilding into {}", fresh.display()))?;
+        // The batches scored their pairs as the corpus grew; one last pass under the final
+        // statistics makes the rebuilt store's report exactly `analyze`'s.
+        store
+            .refresh(&engine)
+            .with_context(|| format!("rescoring {}", fresh.display()))?;
     }
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(sibling(db, suffix));
@@ -233,6 +243,30 @@ fn remove_store_files(db: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The engine for work on a store: the one the store was built with. A store built lexically
+/// (`--no-model`) stays lexical without the flag being repeated on every command — otherwise
+/// a plain `serve` or `check` would load the model only to have every write and check refused
+/// for its other parameters. A store built with the model needs it: without it, ingest and
+/// check refuse with the store's own error (which names the rebuild command).
+fn store_engine(store: &Store, model: &ModelChoice) -> Result<wiretrace::Engine> {
+    let built_with_model = store
+        .parameters()
+        .context("reading the store's parameters")?
+        .map(|p| !p["model"].is_null());
+    match built_with_model {
+        Some(false) if model.enabled => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: {} was built without the semantic model (--no-model), so it is used lexically; `wiretrace reindex --db {}` rebuilds it with the model",
+                store.path().display(),
+                store.path().display()
+            );
+            Ok(wiretrace::Engine::default())
+        }
+        _ => Ok(engine(model)),
+    }
+}
+
 pub fn serve(
     db: &Path,
     addr: &str,
@@ -241,8 +275,16 @@ pub fn serve(
     model: &ModelChoice,
 ) -> Result<ExitCode> {
     // A missing or foreign store is an error before anything listens.
-    drop(Store::open(db)?);
-    let engine = engine(model);
+    let store = Store::open(db)?;
+    let engine = store_engine(&store, model)?;
+    if !model.enabled && store.parameters()?.is_some_and(|p| !p["model"].is_null()) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: {} was built with the semantic model and this server runs without it (--no-model): reading works, checks and writes will be refused",
+            db.display()
+        );
+    }
+    drop(store);
     let writes = if token.is_some() {
         "writes with the bearer token"
     } else {

@@ -93,6 +93,11 @@ enum Command {
         /// New articles per transaction.
         #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
         batch_size: u32,
+        /// How far term weights may drift as the corpus grows before every stored pair is
+        /// scored again (relative change of idf). 0 rescores at every batch, so that `report`
+        /// equals `analyze` exactly; larger values ingest faster into a small store.
+        #[arg(long, default_value_t = wiretrace_store::DEFAULT_MAX_DRIFT, value_name = "F")]
+        max_drift: f64,
         /// Print what was done, and what the store holds, as one JSON line.
         #[arg(long)]
         json: bool,
@@ -246,6 +251,7 @@ fn main() -> ExitCode {
             db,
             format,
             batch_size,
+            max_drift,
             json,
         } => corpus::ingest(
             &db.db,
@@ -254,6 +260,11 @@ fn main() -> ExitCode {
                 demo,
                 format,
                 batch_size: batch_size as usize,
+                max_drift: if max_drift.is_finite() {
+                    max_drift.max(0.0)
+                } else {
+                    0.0
+                },
                 json,
             },
             &model,

@@ -38,11 +38,24 @@ pub struct IngestOptions {
     /// New articles per transaction. Larger batches re-derive stories less often; smaller ones
     /// lose less work to a crash.
     pub batch_size: usize,
+    /// How far the corpus statistics may move ([`CorpusStats::idf_drift`]) before every stored
+    /// pair is found and scored again under the current ones. A pair scored earlier used the
+    /// term weights of a smaller corpus; rescoring when they have drifted by more than this
+    /// keeps the store's report close to `analyze` at a cost that stays proportional to the
+    /// corpus (the drift of a fixed relative growth shrinks as the corpus grows). `0` rescores
+    /// at every batch: the report is then exactly `analyze`'s.
+    pub max_drift: f64,
 }
+
+/// The default [`IngestOptions::max_drift`]: term weights within 5% of the current ones.
+pub const DEFAULT_MAX_DRIFT: f64 = 0.05;
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { batch_size: 256 }
+        IngestOptions {
+            batch_size: 256,
+            max_drift: DEFAULT_MAX_DRIFT,
+        }
     }
 }
 
@@ -74,8 +87,12 @@ pub struct IngestSummary {
     pub known: usize,
     /// Articles refused: another text is stored under their id.
     pub refused: Vec<Skipped>,
-    /// Pairs scored for the new articles (all relations, `unrelated` included).
+    /// Pairs scored (all relations, `unrelated` included): those of the new articles, and every
+    /// stored pair again in a batch that refreshed.
     pub scored_pairs: usize,
+    /// Batches that rescored every stored pair because the corpus statistics had drifted
+    /// beyond [`IngestOptions::max_drift`] since the pairs were scored.
+    pub refreshes: usize,
     /// Transactions committed.
     pub batches: usize,
 }
@@ -95,7 +112,12 @@ pub(crate) struct Corpus {
     pub(crate) dvs: Vec<Option<Vector>>,
     pub(crate) stats: CorpusStats,
     pub(crate) scored: Vec<ScoredCandidate>,
+    /// How many articles the store held when its pairs were last all scored (0: never).
+    pub(crate) scored_under: usize,
 }
+
+/// The `meta` key of [`Corpus::scored_under`].
+pub(crate) const SCORED_UNDER: &str = "scored_under";
 
 impl Store {
     /// Adds the articles the store does not hold yet, in batches of `options.batch_size`, each
@@ -141,7 +163,15 @@ impl Store {
         progress(Progress::Start { new: fresh.len() });
         let mut corpus = load_corpus(&self.conn)?;
         for chunk in fresh.chunks(options.batch_size.max(1)) {
-            summary.scored_pairs += ingest_batch(&mut self.conn, engine, &mut corpus, chunk)?;
+            let (scored, refreshed) = ingest_batch(
+                &mut self.conn,
+                engine,
+                &mut corpus,
+                chunk,
+                options.max_drift,
+            )?;
+            summary.scored_pairs += scored;
+            summary.refreshes += usize::from(refreshed);
             summary.added += chunk.len();
             summary.batches += 1;
             progress(Progress::Committed {
@@ -150,6 +180,20 @@ impl Store {
             });
         }
         Ok(summary)
+    }
+
+    /// Finds and scores every stored pair again under the current corpus statistics and
+    /// re-derives stories, derivations and quotes: afterwards the report is exactly what
+    /// `analyze` gives for the stored articles. Returns the number of pairs scored. One
+    /// transaction; the cost is that of `analyze` without segmentation and fingerprints.
+    pub fn refresh(&mut self, engine: &Engine) -> Result<usize> {
+        self.check_parameters(engine)?;
+        let mut corpus = load_corpus(&self.conn)?;
+        if corpus.articles.is_empty() {
+            return Ok(0);
+        }
+        // No drift is below -1: the batch of no new articles rescores everything.
+        Ok(ingest_batch(&mut self.conn, engine, &mut corpus, &[], -1.0)?.0)
     }
 
     fn stored_hash(&self, id: &str) -> Result<Option<String>> {
@@ -190,6 +234,15 @@ pub(crate) fn load_corpus(conn: &Connection) -> Result<Corpus> {
         df,
     };
     let scored = crate::read::load_scored(conn, "", &HashMap::new())?;
+    let scored_under = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [SCORED_UNDER],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     Ok(Corpus {
         articles,
         docs,
@@ -197,16 +250,19 @@ pub(crate) fn load_corpus(conn: &Connection) -> Result<Corpus> {
         dvs,
         stats,
         scored,
+        scored_under,
     })
 }
 
-/// One batch in one transaction; returns the number of pairs scored.
+/// One batch in one transaction; returns the number of pairs scored and whether every stored
+/// pair was scored again (the statistics had drifted beyond `max_drift`).
 fn ingest_batch(
     conn: &mut Connection,
     engine: &Engine,
     corpus: &mut Corpus,
     chunk: &[(String, Article)],
-) -> Result<usize> {
+    max_drift: f64,
+) -> Result<(usize, bool)> {
     let tx = conn.transaction()?;
     let base = corpus.articles.len();
     let fper = Fingerprinter::new(engine.config().fingerprint);
@@ -274,9 +330,14 @@ fn ingest_batch(
     corpus.fps.extend(fps);
     corpus.dvs.extend(dvs);
 
-    // Candidates of each new article, from the index (which now holds the batch too).
+    // Candidates of each new article, from the index (which now holds the batch too). When the
+    // statistics have drifted, every article's: term blocking and every pair's score depend on
+    // them, and asking the index for all articles is what one `analyze` over the corpus does.
+    let n = corpus.articles.len();
+    let refresh = CorpusStats::idf_drift(corpus.scored_under, n) > max_drift;
+    let first = if refresh { 0 } else { base };
     let mut cands: BTreeMap<(u32, u32), u8> = BTreeMap::new();
-    for i in base..corpus.articles.len() {
+    for i in first..n {
         let keys = salient_terms(&corpus.fps[i], &corpus.stats, &cfg);
         let mut terms_of = |m: i64| -> Result<Vec<u64>> {
             let fp = usize::try_from(m)
@@ -302,6 +363,14 @@ fn ingest_batch(
             let (a, b) = (i.min(other) as u32, i.max(other) as u32);
             *cands.entry((a, b)).or_insert(0) |= via::SEMANTIC;
         }
+        if !refresh {
+            // `analyze` takes each document's nearest neighbours: a new article can be among a
+            // stored article's nearest without the stored one being among the new one's.
+            for other in reverse_neighbours(engine, &corpus.dvs, i, base) {
+                let (a, b) = (i.min(other) as u32, i.max(other) as u32);
+                *cands.entry((a, b)).or_insert(0) |= via::SEMANTIC;
+            }
+        }
     }
     let cands: Vec<CandidatePair> = cands
         .into_iter()
@@ -316,8 +385,20 @@ fn ingest_batch(
         &cands,
     );
     let n_scored = scored.len();
-    insert_pairs(&tx, engine, &scored)?;
-    corpus.scored.extend(scored);
+    if refresh {
+        tx.execute("DELETE FROM pairs", [])?;
+        corpus.scored = scored;
+        insert_pairs(&tx, engine, &corpus.scored)?;
+        corpus.scored_under = n;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![SCORED_UNDER, n.to_string()],
+        )?;
+    } else {
+        insert_pairs(&tx, engine, &scored)?;
+        corpus.scored.extend(scored);
+    }
 
     let analysis = engine.assemble_scored(
         &corpus.articles,
@@ -333,19 +414,19 @@ fn ingest_batch(
         .map(|(i, a)| (a.id.as_str(), i as i64))
         .collect();
     {
-        // The report form of a pair depends on nothing but the pair, so only the new pairs get
-        // theirs.
+        // The report form of a pair depends on nothing but the pair, so only the pairs scored
+        // in this batch get theirs.
         let mut up = tx.prepare_cached("UPDATE pairs SET report = ?1 WHERE a = ?2 AND b = ?3")?;
         for p in &analysis.pairs {
             let (a, b) = (ord_in(&ord_of, &p.a)?, ord_in(&ord_of, &p.b)?);
-            if a.max(b) as usize >= base {
+            if refresh || a.max(b) as usize >= base {
                 up.execute(params![json(p)?, a, b])?;
             }
         }
     }
     write_derived(&tx, &analysis, &ord_of)?;
     tx.commit()?;
-    Ok(n_scored)
+    Ok((n_scored, refresh))
 }
 
 /// Stored articles the three lexical blockers propose for a document, with their [`via`]
@@ -452,6 +533,30 @@ pub(crate) fn neighbours(
         .collect();
     near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     near.into_iter().take(k).map(|(_, j)| j).collect()
+}
+
+/// Stored articles (before `base`, the first of the batch) that have document `i` among their
+/// nearest neighbours now: the other half of `analyze`'s rule for a document added later.
+fn reverse_neighbours(
+    engine: &Engine,
+    dvs: &[Option<Vector>],
+    i: usize,
+    base: usize,
+) -> Vec<usize> {
+    let Some((_, floor)) = engine.neighbour_blocking() else {
+        return Vec::new();
+    };
+    let Some(v) = dvs.get(i).and_then(|v| v.as_deref()) else {
+        return Vec::new();
+    };
+    (0..base.min(dvs.len()))
+        .filter(|&j| {
+            dvs[j]
+                .as_deref()
+                .is_some_and(|w| wiretrace::semantic::cosine(v, w) >= floor)
+        })
+        .filter(|&j| neighbours(engine, dvs, j, None).contains(&i))
+        .collect()
 }
 
 fn insert_pairs(conn: &Connection, engine: &Engine, scored: &[ScoredCandidate]) -> Result<()> {

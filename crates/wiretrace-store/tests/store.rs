@@ -11,14 +11,150 @@ fn ingest(
     articles: Vec<Article>,
     batch: usize,
 ) -> wiretrace_store::IngestSummary {
+    ingest_drift(store, articles, batch, wiretrace_store::DEFAULT_MAX_DRIFT)
+}
+
+fn ingest_drift(
+    store: &mut Store,
+    articles: Vec<Article>,
+    batch: usize,
+    max_drift: f64,
+) -> wiretrace_store::IngestSummary {
     store
         .ingest(
             &Engine::default(),
             articles,
-            &IngestOptions { batch_size: batch },
+            &IngestOptions {
+                batch_size: batch,
+                max_drift,
+            },
             &mut |_| {},
         )
         .unwrap()
+}
+
+/// A corpus whose pairs depend on term weights: the demo, then wire reports on a few themes
+/// written from one shared vocabulary (so how common a word is decides how much it counts),
+/// each reprinted or lightly edited by a second outlet. Seeded: the same every run.
+fn themed_corpus() -> Vec<Article> {
+    const COMMON: &[&str] = &[
+        "government",
+        "officials",
+        "market",
+        "company",
+        "people",
+        "week",
+        "report",
+        "city",
+        "workers",
+        "prices",
+        "police",
+        "council",
+        "minister",
+        "agency",
+        "percent",
+        "year",
+    ];
+    const THEMES: &[&[&str]] = &[
+        &[
+            "harbour", "cranes", "dockers", "cargo", "shipping", "berths",
+        ],
+        &[
+            "wildfire",
+            "evacuation",
+            "hectares",
+            "firefighters",
+            "smoke",
+            "ridge",
+        ],
+        &["vaccine", "clinic", "doses", "nurses", "outbreak", "ward"],
+        &[
+            "election",
+            "ballots",
+            "turnout",
+            "candidates",
+            "polling",
+            "recount",
+        ],
+        &[
+            "drought",
+            "reservoir",
+            "rationing",
+            "farmers",
+            "irrigation",
+            "wells",
+        ],
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut out = wiretrace::demo::articles();
+    for k in 0..30 {
+        let theme = THEMES[k % THEMES.len()];
+        let sentences: Vec<String> = (0..6)
+            .map(|s| {
+                let words: Vec<&str> = (0..12)
+                    .map(|w| {
+                        if w % 3 == 0 {
+                            theme[next(theme.len())]
+                        } else {
+                            COMMON[next(COMMON.len())]
+                        }
+                    })
+                    .collect();
+                format!("Item{k} {} number{s}.", words.join(" "))
+            })
+            .collect();
+        let body = sentences.join(" ");
+        out.push(Article::new(format!("t{k}"), body.clone()));
+        if k % 2 == 0 {
+            // A reprint with the last sentence dropped and one word changed.
+            let edited = sentences[..5]
+                .join(" ")
+                .replacen("officials", "authorities", 1);
+            out.push(Article::new(format!("t{k}-reprint"), edited));
+        }
+    }
+    out
+}
+
+#[test]
+fn batches_give_the_analysis_of_analyze_once_pairs_are_rescored_under_the_final_statistics() {
+    let corpus = themed_corpus();
+    let direct = Engine::default().analyze(corpus.clone());
+    let stored = |max_drift: f64, refresh: bool| {
+        let (_d, path) = temp_store();
+        let mut store = Store::create(&path).unwrap();
+        let done = ingest_drift(&mut store, corpus.clone(), corpus.len() / 3 + 1, max_drift);
+        if refresh {
+            assert!(store.refresh(&Engine::default()).unwrap() > 0);
+        }
+        (done, store.analysis().unwrap())
+    };
+    // Never rescoring: each pair keeps the weights of the corpus it was scored in, and the
+    // report is not `analyze`'s (this is what the rescoring is for).
+    let (_, stale) = stored(f64::INFINITY, false);
+    assert_ne!(
+        stale.pairs, direct.pairs,
+        "the corpus does not exercise term weights"
+    );
+    // Rescoring at every batch, or once at the end: exactly `analyze`.
+    for (max_drift, refresh) in [(0.0, false), (f64::INFINITY, true)] {
+        let (done, got) = stored(max_drift, refresh);
+        if !refresh {
+            assert_eq!(done.refreshes, done.batches, "{done:?}");
+        }
+        assert_eq!(relations(&got), relations(&direct));
+        assert_eq!(got.pairs, direct.pairs);
+        assert_eq!(got.stories, direct.stories);
+        assert_eq!(got.derivations, direct.derivations);
+        assert_eq!(got.undirected, direct.undirected);
+        assert_eq!(got.quotes, direct.quotes);
+    }
 }
 
 fn temp_store() -> (tempfile::TempDir, PathBuf) {

@@ -134,6 +134,47 @@ fn store_errors_are_one_line_with_the_way_out() {
     assert!(err.starts_with("error: cannot open the store"), "{err}");
 }
 
+/// A store built with `--no-model` stays lexical: `check` and `ingest` without the flag work
+/// on it, say so once, and never reach for the model (no fetch, no "running without" notice).
+#[test]
+fn a_store_built_without_the_model_stays_lexical_without_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lexical.db");
+    run_text(&["ingest", "--demo", "--db", s(&db)]);
+    let pasted = dir.path().join("pasted.txt");
+    std::fs::write(
+        &pasted,
+        wiretrace::demo::articles()
+            .into_iter()
+            .find(|a| a.id == "wire-original")
+            .unwrap()
+            .full_text(),
+    )
+    .unwrap();
+    let empty_cache = dir.path().join("no-model-here");
+    let out = super::wiretrace_with_model()
+        .args(["check", s(&pasted), "--db", s(&db), "--json"])
+        .env("WIRETRACE_MODEL_DIR", &empty_cache)
+        // No python3 on PATH: an attempt to fetch the model would fail loudly.
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("built without the semantic model"), "{err}");
+    assert!(!err.contains("running without the semantic model"), "{err}");
+    assert!(!empty_cache.exists(), "the model cache was touched: {err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["relation"] == "copy"),
+        "{v}"
+    );
+}
+
 /// Sixty articles besides the demo: twenty town-council stories, each as an original, a reprint
 /// and an edited copy, so the batches make pairs, stories and quotes.
 fn council_corpus(dir: &Path) -> PathBuf {
