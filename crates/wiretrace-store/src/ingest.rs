@@ -645,3 +645,60 @@ pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String> {
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use wiretrace::semantic::Embedder;
+    use wiretrace::Config;
+
+    use super::*;
+
+    /// Never asked to embed here: the test hands the engine its document vectors directly.
+    struct Unused;
+
+    impl Embedder for Unused {
+        fn id(&self) -> &str {
+            "unused"
+        }
+        fn embed(&self, _: &[&str]) -> std::result::Result<Vec<Vec<f32>>, String> {
+            Err("not used".into())
+        }
+    }
+
+    fn unit(v: [f32; 3]) -> Option<Vector> {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        Some(v.iter().map(|x| x / n).collect::<Vec<f32>>().into())
+    }
+
+    /// `analyze` proposes each document's nearest neighbours; a document added later can be
+    /// a stored document's nearest without that one being its own.
+    #[test]
+    fn a_new_article_that_becomes_a_stored_ones_nearest_is_its_candidate() {
+        let mut params = wiretrace::params::PARAMS.clone();
+        params.pair.block_semantic = 0.5;
+        let mut config =
+            Config::from_params(&params, None).with_doc_embedder(Some(Arc::new(Unused)));
+        config.neighbours = 1;
+        let engine = Engine::new(config);
+        // Stored: a and b, each the other's nearest. New: c, nearest to a, but closer to b than
+        // a is (so it is b's nearest now, while b is not c's).
+        let a = unit([1.0, 0.0, 0.0]);
+        let b = unit([0.8, 0.6, 0.0]);
+        let c = unit([0.97, 0.24, 0.0]);
+        let dvs = vec![a, b, c];
+        let cos = |i: usize, j: usize| {
+            wiretrace::semantic::cosine(dvs[i].as_deref().unwrap(), dvs[j].as_deref().unwrap())
+        };
+        assert!(cos(2, 0) > cos(2, 1) && cos(2, 1) > cos(0, 1), "the set-up");
+        assert_eq!(neighbours(&engine, &dvs, 2, None), vec![0]);
+        // c is now the nearest of both stored documents; b is found only this way.
+        assert_eq!(reverse_neighbours(&engine, &dvs, 2, 2), vec![0, 1]);
+        // Nothing for a document without a vector, or without a document model.
+        let mut none = dvs.clone();
+        none[2] = None;
+        assert!(reverse_neighbours(&engine, &none, 2, 2).is_empty());
+        assert!(reverse_neighbours(&Engine::default(), &dvs, 2, 2).is_empty());
+    }
+}
