@@ -17,7 +17,7 @@
 //! Cost per pair: `O(|a|·|b|)` stem-set checks plus 4-gram merges for the surviving cells; with
 //! news articles of 20–40 sentences this is tens of microseconds.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::candidates::CorpusStats;
 use crate::model::{AlignmentLink, LinkKind};
@@ -29,6 +29,9 @@ use xxhash_rust::xxh3::xxh3_64;
 pub struct SentenceFeatures {
     /// Hashes of all tokens, in order.
     pub tokens: Vec<u64>,
+    /// The same hashes sorted (a multiset, for the token Dice overlap). When it does not hold
+    /// exactly the hashes of `tokens` (a hand-built value), the overlap sorts `tokens` itself.
+    pub sorted_tokens: Vec<u64>,
     /// Content stems (sorted, deduplicated) with their weights.
     pub stems: Vec<(u64, f32)>,
     /// Sum of stem weights.
@@ -50,6 +53,8 @@ impl SentenceFeatures {
     pub fn merged(&self, other: &SentenceFeatures) -> SentenceFeatures {
         let mut tokens = self.tokens.clone();
         tokens.extend_from_slice(&other.tokens);
+        let mut sorted_tokens = tokens.clone();
+        sorted_tokens.sort_unstable();
         let mut stems: Vec<(u64, f32)> = self.stems.iter().chain(&other.stems).copied().collect();
         stems.sort_unstable_by_key(|s| s.0);
         stems.dedup_by_key(|s| s.0);
@@ -72,6 +77,7 @@ impl SentenceFeatures {
             facts,
             stem_weight: stems.iter().map(|s| s.1).sum(),
             tokens,
+            sorted_tokens,
             stems,
             grams,
             words: self.words + other.words,
@@ -82,6 +88,7 @@ impl SentenceFeatures {
 /// Computes sentence features of a document; term weights come from `stats` (entities and
 /// numbers weigh more: they carry the facts).
 pub fn sentence_features(doc: &Document, stats: &CorpusStats) -> Vec<SentenceFeatures> {
+    let mut bounds: Vec<usize> = Vec::new();
     (0..doc.sentences.len())
         .map(|i| {
             let toks = doc.sentence_tokens(i);
@@ -94,13 +101,18 @@ pub fn sentence_features(doc: &Document, stats: &CorpusStats) -> Vec<SentenceFea
             stems.dedup_by_key(|s| s.0);
             let mut grams = Vec::new();
             for t in toks.iter().filter(|t| !t.stop) {
-                let w: Vec<char> = doc.norm_of(t).chars().collect();
-                if w.len() <= 4 {
-                    grams.push(xxh3_64(doc.norm_of(t).as_bytes()));
+                // Character 4-grams, hashed as byte slices of the normalised form: `bounds`
+                // holds the byte offset of each character and the end of the word.
+                let w = doc.norm_of(t);
+                bounds.clear();
+                bounds.extend(w.char_indices().map(|(b, _)| b));
+                let chars = bounds.len();
+                if chars <= 4 {
+                    grams.push(xxh3_64(w.as_bytes()));
                 } else {
-                    for g in w.windows(4) {
-                        let s: String = g.iter().collect();
-                        grams.push(xxh3_64(s.as_bytes()));
+                    bounds.push(w.len());
+                    for k in 0..=chars - 4 {
+                        grams.push(xxh3_64(&w.as_bytes()[bounds[k]..bounds[k + 4]]));
                     }
                 }
             }
@@ -117,6 +129,11 @@ pub fn sentence_features(doc: &Document, stats: &CorpusStats) -> Vec<SentenceFea
                 numbers,
                 facts,
                 tokens: toks.iter().map(|t| t.hash).collect(),
+                sorted_tokens: {
+                    let mut v: Vec<u64> = toks.iter().map(|t| t.hash).collect();
+                    v.sort_unstable();
+                    v
+                },
                 stem_weight: stems.iter().map(|s| s.1).sum(),
                 stems,
                 grams,
@@ -225,7 +242,9 @@ impl LexicalSimilarity {
 
 impl SentenceSimilarity for LexicalSimilarity {
     fn similarity(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f64 {
-        self.score(&signals(a, b))
+        // A signal of weight zero adds exactly 0.0 to the score whatever its (finite) value, so
+        // it is not computed (the fitted weights leave out the token run and the 4-grams).
+        self.score(&signals_with(a, b, self.w_run != 0.0, self.w_gram != 0.0))
     }
 }
 
@@ -263,6 +282,17 @@ impl SentenceSimilarity for HybridSimilarity {
 
 /// Computes the lexical signals of a sentence pair.
 pub fn signals(a: &SentenceFeatures, b: &SentenceFeatures) -> SentencePairSignals {
+    signals_with(a, b, true, true)
+}
+
+/// [`signals`], leaving `run_long`/`run_short` (without `run`) and `gram_jaccard` (without
+/// `grams`) at 0.
+fn signals_with(
+    a: &SentenceFeatures,
+    b: &SentenceFeatures,
+    run: bool,
+    grams: bool,
+) -> SentencePairSignals {
     let (mut i, mut j) = (0, 0);
     let mut shared = 0f32;
     let mut shared_b = 0f32;
@@ -295,14 +325,22 @@ pub fn signals(a: &SentenceFeatures, b: &SentenceFeatures) -> SentencePairSignal
     } else {
         0.0
     };
-    let inter = crate::fingerprint::intersection_size(&a.grams, &b.grams);
-    let union = a.grams.len() + b.grams.len() - inter;
-    let gram_jaccard = if union > 0 {
-        inter as f64 / union as f64
+    let gram_jaccard = if grams {
+        let inter = crate::fingerprint::intersection_size(&a.grams, &b.grams);
+        let union = a.grams.len() + b.grams.len() - inter;
+        if union > 0 {
+            inter as f64 / union as f64
+        } else {
+            0.0
+        }
     } else {
         0.0
     };
-    let run = longest_common_run(&a.tokens, &b.tokens);
+    let run = if run {
+        longest_common_run(&a.tokens, &b.tokens)
+    } else {
+        0
+    };
     let long = a.tokens.len().max(b.tokens.len()).max(1) as f64;
     let short = a.tokens.len().min(b.tokens.len()).max(1) as f64;
     SentencePairSignals {
@@ -311,7 +349,7 @@ pub fn signals(a: &SentenceFeatures, b: &SentenceFeatures) -> SentencePairSignal
         run_long: run as f64 / long,
         run_short: run as f64 / short,
         gram_jaccard,
-        token_dice: token_dice(&a.tokens, &b.tokens),
+        token_dice: token_dice(a, b),
         number_mismatch: {
             let shared = crate::fingerprint::intersection_size(&a.numbers, &b.numbers);
             let union = a.numbers.len() + b.numbers.len() - shared;
@@ -324,43 +362,57 @@ pub fn signals(a: &SentenceFeatures, b: &SentenceFeatures) -> SentencePairSignal
     }
 }
 
-fn token_dice(a: &[u64], b: &[u64]) -> f64 {
-    if a.is_empty() || b.is_empty() {
+/// Dice overlap of the token multisets: each token of `b` matches at most one unmatched equal
+/// token of `a`.
+fn token_dice(a: &SentenceFeatures, b: &SentenceFeatures) -> f64 {
+    if a.tokens.is_empty() || b.tokens.is_empty() {
         return 0.0;
     }
-    let mut counts: HashMap<u64, i32> = HashMap::with_capacity(a.len());
-    for &t in a {
-        *counts.entry(t).or_insert(0) += 1;
-    }
-    let mut shared = 0;
-    for &t in b {
-        if let Some(c) = counts.get_mut(&t) {
-            if *c > 0 {
-                *c -= 1;
-                shared += 1;
-            }
+    fn sorted(f: &SentenceFeatures) -> std::borrow::Cow<'_, [u64]> {
+        if f.sorted_tokens.len() == f.tokens.len() {
+            std::borrow::Cow::Borrowed(&f.sorted_tokens)
+        } else {
+            let mut v = f.tokens.clone();
+            v.sort_unstable();
+            std::borrow::Cow::Owned(v)
         }
     }
-    2.0 * f64::from(shared) / (a.len() + b.len()) as f64
+    let (x, y) = (sorted(a), sorted(b));
+    // Merging two sorted multisets counts min(count in a, count in b) for every token.
+    let shared = crate::fingerprint::intersection_size(&x, &y);
+    2.0 * shared as f64 / (a.tokens.len() + b.tokens.len()) as f64
 }
 
 /// Length of the longest common contiguous run of two token sequences (dynamic programming
-/// over one row; sentences are short).
+/// over one row; sentences are short, so the row lives on the stack).
 pub fn longest_common_run(a: &[u64], b: &[u64]) -> usize {
     if a.is_empty() || b.is_empty() {
         return 0;
     }
-    let mut prev = vec![0usize; b.len() + 1];
-    let mut cur = vec![0usize; b.len() + 1];
-    let mut best = 0;
+    const STACK: usize = 320;
+    let mut stack = [0u32; STACK];
+    let mut heap = Vec::new();
+    let row: &mut [u32] = if b.len() <= STACK {
+        &mut stack[..b.len()]
+    } else {
+        heap.resize(b.len(), 0u32);
+        &mut heap
+    };
+    // row[j]: length of the common run ending at the current token of a and b[j]; updated in
+    // place from right to left so row[j - 1] still holds the previous token's value.
+    let mut best = 0u32;
     for &x in a {
-        for (j, &y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y { prev[j] + 1 } else { 0 };
-            best = best.max(cur[j + 1]);
+        for j in (0..b.len()).rev() {
+            row[j] = if x == b[j] {
+                let v = if j > 0 { row[j - 1] + 1 } else { 1 };
+                best = best.max(v);
+                v
+            } else {
+                0
+            };
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    best
+    best as usize
 }
 
 /// Thresholds of the aligner (fitted; see `params.json`).
@@ -499,8 +551,8 @@ fn align_ordered(
         && fb.first().is_some_and(|f| f.embedding.is_some())
         && fa.len() * fb.len() <= 10_000;
     let mut cells: Vec<(f64, usize, usize)> = Vec::new();
-    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
-    let mut exact: HashMap<&[u64], Vec<usize>> = HashMap::new();
+    let mut index: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+    let mut exact: FxHashMap<&[u64], Vec<usize>> = FxHashMap::default();
     for (j, f) in fb.iter().enumerate() {
         for &(s, _) in &f.stems {
             index.entry(s).or_default().push(j);
