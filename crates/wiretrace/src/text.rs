@@ -210,8 +210,16 @@ fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut Str
             norm.push(' ');
         }
         let nstart = norm.len();
-        for c in word.nfkc().map(unify_punct) {
-            norm.extend(c.to_lowercase());
+        if word.is_ascii() {
+            // NFKC leaves ASCII as it is; of ASCII, `unify_punct` changes only the backtick.
+            norm.extend(word.bytes().map(|b| match b {
+                b'`' => '\'',
+                b => char::from(b.to_ascii_lowercase()),
+            }));
+        } else {
+            for c in word.nfkc().map(unify_punct) {
+                norm.extend(c.to_lowercase());
+            }
         }
         let form = &norm[nstart..];
         // Possessives and trailing apostrophes do not change the word ("Ruiz's" is Ruiz).
@@ -219,13 +227,7 @@ fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut Str
             .strip_suffix("'s")
             .or_else(|| form.strip_suffix('\''))
             .unwrap_or(form);
-        let stop = is_stop_word(base);
-        let numeric = base.chars().any(|c| c.is_ascii_digit());
-        let stem = if numeric {
-            xxh3_64(base.as_bytes())
-        } else {
-            xxh3_64(STEMMER.stem(base).as_bytes())
-        };
+        let (stem, stop, numeric) = word_info(base);
         let capitalized = word.chars().next().is_some_and(char::is_uppercase);
         let hash = xxh3_64(form.as_bytes());
         tokens.push(Token {
@@ -246,6 +248,36 @@ fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut Str
         });
         first_word = false;
     }
+}
+
+/// Stem hash, stop-word flag and numeric flag of a normalised word base, memoised per thread:
+/// a corpus repeats a few tens of thousands of distinct words, and stemming each occurrence
+/// was most of the segmentation time.
+fn word_info(base: &str) -> (u64, bool, bool) {
+    thread_local! {
+        static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, (u64, bool, bool)>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+    }
+    /// Entries per thread before the memo starts over (bounds its memory on odd input).
+    const MEMO_CAP: usize = 1 << 20;
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some(&v) = m.get(base) {
+            return v;
+        }
+        let stop = is_stop_word(base);
+        let numeric = base.chars().any(|c| c.is_ascii_digit());
+        let stem = if numeric {
+            xxh3_64(base.as_bytes())
+        } else {
+            xxh3_64(STEMMER.stem(base).as_bytes())
+        };
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(base.into(), (stem, stop, numeric));
+        (stem, stop, numeric)
+    })
 }
 
 /// English function words: they carry no content for overlap and shingle-free signals. Reporting
@@ -412,7 +444,7 @@ const STOP_WORDS: &[&str] = &[
 
 /// True for an English function word (input already lowercased).
 pub fn is_stop_word(w: &str) -> bool {
-    static SET: LazyLock<std::collections::HashSet<&'static str>> =
+    static SET: LazyLock<rustc_hash::FxHashSet<&'static str>> =
         LazyLock::new(|| STOP_WORDS.iter().copied().collect());
     SET.contains(w)
 }
@@ -727,6 +759,13 @@ fn boilerplate_lines(text: &str, lines: &[Span]) -> Vec<bool> {
     out
 }
 
+/// `words_lower(line).len()` without allocating.
+fn word_count(line: &str) -> usize {
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
 fn words_lower(line: &str) -> Vec<String> {
     line.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -736,6 +775,10 @@ fn words_lower(line: &str) -> Vec<String> {
 
 /// A short line that introduces a list of other articles.
 fn is_footer_heading(line: &str) -> bool {
+    let n = word_count(line);
+    if n == 0 || n > 6 {
+        return false;
+    }
     let w = words_lower(line);
     if w.is_empty() || w.len() > 6 || ends_with_terminal(line) && !line.ends_with(':') {
         return false;
@@ -863,6 +906,10 @@ pub fn is_calendar_word(w: &str) -> bool {
 
 /// One line that is page furniture rather than article text.
 fn is_boilerplate_line(line: &str) -> bool {
+    // Every rule below needs a line of at most 14 words (or none).
+    if word_count(line) > 14 {
+        return false;
+    }
     let w = words_lower(line);
     if w.is_empty() {
         // Only punctuation or symbols ("* * *", "|"), not text.
