@@ -430,13 +430,38 @@ impl Store {
             .filter(|q| !q.is_empty())
             .map(str::to_lowercase);
         let c = &self.conn;
+        // Without a query the page is known before any member is read: only its stories'
+        // members and derivations are, so a page costs the same in a store of any size.
+        let page: Option<(usize, Vec<(i64, String)>)> = match query {
+            Some(_) => None,
+            None => {
+                let total: i64 = c.query_row("SELECT COUNT(*) FROM stories", [], |r| r.get(0))?;
+                let mut stmt =
+                    c.prepare("SELECT ord, json FROM stories ORDER BY ord LIMIT ?1 OFFSET ?2")?;
+                let rows = stmt
+                    .query_map(
+                        [
+                            i64::try_from(limit).unwrap_or(i64::MAX),
+                            i64::try_from(offset).unwrap_or(i64::MAX),
+                        ],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?
+                    .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
+                Some((usize::try_from(total).unwrap_or(0), rows))
+            }
+        };
+        let page_stories: Option<Vec<i64>> = page
+            .as_ref()
+            .map(|(_, rows)| rows.iter().map(|r| r.0).collect());
         let mut members: HashMap<i64, Vec<Member>> = HashMap::new();
         let mut story_of: HashMap<i64, i64> = HashMap::new();
         {
-            let mut stmt = c.prepare(
+            let sql = format!(
                 "SELECT m.story, a.ord, a.id, a.title, a.published FROM story_members m \
-                 JOIN articles a ON a.ord = m.article ORDER BY a.ord",
-            )?;
+                 JOIN articles a ON a.ord = m.article {} ORDER BY a.ord",
+                within(page_stories.as_deref(), "WHERE m.story IN ({})")
+            );
+            let mut stmt = c.prepare(&sql)?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let story: i64 = r.get(0)?;
@@ -498,8 +523,15 @@ impl Store {
         // the highest direction confidence, then the strongest relation.
         let mut parent: HashMap<i64, (i64, Derivation)> = HashMap::new();
         {
-            let mut stmt =
-                c.prepare("SELECT source, derived, json FROM derivations ORDER BY ord")?;
+            // A derivation joins two articles of one story: the page's members are enough.
+            let page_members: Option<Vec<i64>> = page_stories
+                .as_ref()
+                .map(|_| story_of.keys().copied().collect());
+            let sql = format!(
+                "SELECT source, derived, json FROM derivations {} ORDER BY ord",
+                within(page_members.as_deref(), "WHERE derived IN ({})")
+            );
+            let mut stmt = c.prepare(&sql)?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let (s, d): (i64, i64) = (r.get(0)?, r.get(1)?);
@@ -518,6 +550,19 @@ impl Store {
             children.entry(*s).or_default().push(d);
         }
         let derived: std::collections::HashSet<i64> = parent.keys().copied().collect();
+        if let Some((total, rows)) = page {
+            let mut stories = Vec::with_capacity(rows.len());
+            for (ord, json) in rows {
+                let story: Story = decode("a story", &json)?;
+                let ms = members.get(&ord).map(Vec::as_slice).unwrap_or_default();
+                stories.push(overview(story, ms, &children, &derived, Vec::new()));
+            }
+            return Ok(StoryList {
+                total,
+                offset,
+                stories,
+            });
+        }
         let mut stories = Vec::new();
         let mut total = 0;
         let mut stmt = c.prepare("SELECT ord, json FROM stories ORDER BY ord")?;

@@ -12,10 +12,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::Result;
 
 /// The newest schema version.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 /// Migration `k` takes a store from version `k` to `k + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Version 1: articles with their segmentation and fingerprints, the blocking index, pairs, and
 /// the tables re-derived after every batch (stories, derivations, quotes).
@@ -63,6 +63,13 @@ CREATE TABLE undirected (ord INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE quotes (ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, speaker TEXT, json TEXT NOT NULL);
 CREATE TABLE quote_variants (quote INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (quote, article)) WITHOUT ROWID;
 CREATE INDEX quote_variants_article ON quote_variants (article);
+";
+
+/// Version 2: a page of the story list reads only its stories' members and derivations, which
+/// needs them indexed by story and by derived article.
+const V2: &str = "
+CREATE INDEX story_members_story ON story_members (story);
+CREATE INDEX derivations_derived ON derivations (derived);
 ";
 
 /// The schema version of an open store.

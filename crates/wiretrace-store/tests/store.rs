@@ -398,10 +398,17 @@ fn fixture(name: &str) -> PathBuf {
 
 /// The store written by the first schema still opens, migrates and reads.
 #[test]
-fn the_schema_v1_fixture_opens_and_migrates() {
-    let (_d, path) = temp_store();
-    std::fs::copy(fixture("v1.db"), &path).unwrap();
-    let store = Store::open(&path).unwrap();
+fn the_fixture_of_every_schema_version_opens_and_migrates() {
+    for version in 1..=wiretrace_store::schema::LATEST {
+        let (_d, path) = temp_store();
+        std::fs::copy(fixture(&format!("v{version}.db")), &path).unwrap();
+        opens_as_the_demo(&path);
+    }
+}
+
+/// A fixture written by `wiretrace --no-model ingest --demo --db testdata/store/vN.db`.
+fn opens_as_the_demo(path: &Path) {
+    let store = Store::open(path).unwrap();
     let stats = store.stats().unwrap();
     assert_eq!(stats.schema_version, wiretrace_store::schema::LATEST);
     assert_eq!(stats.articles, 8);
