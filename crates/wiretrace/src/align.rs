@@ -88,6 +88,17 @@ impl SentenceFeatures {
 /// Computes sentence features of a document; term weights come from `stats` (entities and
 /// numbers weigh more: they carry the facts).
 pub fn sentence_features(doc: &Document, stats: &CorpusStats) -> Vec<SentenceFeatures> {
+    sentence_features_with(doc, stats, true)
+}
+
+/// [`sentence_features`]; without `grams`, the character 4-grams are left empty (for a
+/// similarity that does not read them: see [`SentenceSimilarity::uses_grams`]).
+pub fn sentence_features_with(
+    doc: &Document,
+    stats: &CorpusStats,
+    grams: bool,
+) -> Vec<SentenceFeatures> {
+    let with_grams = grams;
     let mut bounds: Vec<usize> = Vec::new();
     (0..doc.sentences.len())
         .map(|i| {
@@ -100,7 +111,7 @@ pub fn sentence_features(doc: &Document, stats: &CorpusStats) -> Vec<SentenceFea
             stems.sort_unstable_by_key(|s| s.0);
             stems.dedup_by_key(|s| s.0);
             let mut grams = Vec::new();
-            for t in toks.iter().filter(|t| !t.stop) {
+            for t in toks.iter().filter(|t| with_grams && !t.stop) {
                 // Character 4-grams, hashed as byte slices of the normalised form: `bounds`
                 // holds the byte offset of each character and the end of the word.
                 let w = doc.norm_of(t);
@@ -187,6 +198,12 @@ pub struct SentencePairSignals {
 pub trait SentenceSimilarity: Send + Sync {
     /// Similarity of two sentences.
     fn similarity(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f64;
+
+    /// Whether [`SentenceSimilarity::similarity`] reads [`SentenceFeatures::grams`]; when not,
+    /// the engine does not compute them (they are the largest part of the features).
+    fn uses_grams(&self) -> bool {
+        true
+    }
 }
 
 /// The lexical similarity: a fitted combination of the pair signals.
@@ -246,6 +263,10 @@ impl SentenceSimilarity for LexicalSimilarity {
         // it is not computed (the fitted weights leave out the token run and the 4-grams).
         self.score(&signals_with(a, b, self.w_run != 0.0, self.w_gram != 0.0))
     }
+
+    fn uses_grams(&self) -> bool {
+        self.w_gram != 0.0
+    }
 }
 
 /// Lexical evidence blended with the cosine of sentence embeddings when both sentences have one
@@ -277,6 +298,10 @@ impl SentenceSimilarity for HybridSimilarity {
             Some(sem) => ((1.0 - self.w_semantic) * lex + self.w_semantic * sem).clamp(0.0, 1.0),
             None => lex,
         }
+    }
+
+    fn uses_grams(&self) -> bool {
+        self.lexical.uses_grams()
     }
 }
 

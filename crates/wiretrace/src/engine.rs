@@ -166,7 +166,7 @@ impl Engine {
 
         let t = Instant::now();
         let fper = Fingerprinter::new(self.config.fingerprint);
-        let fps: Vec<Fingerprint> = docs.par_iter().map(|d| fper.fingerprint(d)).collect();
+        let mut fps: Vec<Fingerprint> = docs.par_iter().map(|d| fper.fingerprint(d)).collect();
         let stats = CorpusStats::from_fingerprints(&fps);
         seconds.fingerprint = t.elapsed().as_secs_f64();
 
@@ -191,15 +191,24 @@ impl Engine {
                 passes_screen(screen, c.via, cos, cont).then_some((a, b, cos, cont))
             })
             .collect();
+        // From here on only the word counts of the fingerprints are read (the term vectors are
+        // built): their sets and signatures are freed rather than held to the end.
+        for fp in &mut fps {
+            fp.shingles = Vec::new();
+            fp.minhash = Vec::new();
+            fp.sentence_hashes = Vec::new();
+            fp.terms = Vec::new();
+        }
         let mut needed = vec![false; docs.len()];
         for &(a, b, _, _) in &kept {
             needed[a] = true;
             needed[b] = true;
         }
+        let grams = self.config.similarity.uses_grams();
         let feats: Vec<Option<Vec<SentenceFeatures>>> = docs
             .par_iter()
             .zip(needed.par_iter())
-            .map(|(d, &need)| need.then(|| align::sentence_features(d, &stats)))
+            .map(|(d, &need)| need.then(|| align::sentence_features_with(d, &stats, grams)))
             .collect();
         let score_pair = |a: usize,
                           b: usize,
@@ -308,6 +317,14 @@ impl Engine {
             }
         }
         seconds.align = t.elapsed().as_secs_f64();
+        // Sentence features and term vectors are not needed by the last stage.
+        drop(feats);
+        drop(vectors);
+        let aligned_pairs = kept.len();
+        drop(kept);
+        let candidate_pairs = cands.len();
+        drop(cands);
+        drop(dvs);
 
         let t = Instant::now();
         let mut analysis = self.assemble(&articles, &docs, &fps, &stats, scored);
@@ -319,8 +336,8 @@ impl Engine {
             lsh_pairs: counters.lsh,
             term_pairs: counters.terms + counters.sentence,
             semantic_candidate_pairs: counters.semantic,
-            candidate_pairs: cands.len(),
-            aligned_pairs: kept.len(),
+            candidate_pairs,
+            aligned_pairs,
             embedded_sentences,
             semantic_pairs,
             all_pairs: n * n.saturating_sub(1) / 2,
