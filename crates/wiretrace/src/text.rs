@@ -146,6 +146,11 @@ impl Document {
             }
         }
         doc.text = text;
+        // The capacities above are guesses from the text length; a corpus holds every document
+        // to the end of the run, so the slack is returned.
+        doc.tokens.shrink_to_fit();
+        doc.norm.shrink_to_fit();
+        doc.sentences.shrink_to_fit();
         doc
     }
 
