@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -410,8 +412,9 @@ impl Engine {
                 story_of[i] = s;
             }
         }
+        // Labels read every member's tokens: built in parallel (collected in story order).
         let mut stories: Vec<Story> = members
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(s, m)| Story {
                 id: format!("s{}", s + 1),
@@ -815,11 +818,14 @@ fn merge_terms(
 /// them, how often, and how rare they are in the corpus, shown in their most frequent written
 /// form. Calendar words (weekdays, months) say when, not what, and are left out.
 fn story_label(members: &[usize], docs: &[Document], stats: &CorpusStats) -> String {
-    let mut score: HashMap<u64, (f64, usize, usize)> = HashMap::new();
-    let mut forms: HashMap<u64, HashMap<&str, usize>> = HashMap::new();
+    // Fx maps: the result does not depend on their order (ranked and form choices are total
+    // orders), and SipHash was most of the cost.
+    let mut score: FxHashMap<u64, (f64, usize, usize)> = FxHashMap::default();
+    let mut forms: FxHashMap<u64, FxHashMap<&str, usize>> = FxHashMap::default();
+    let mut seen = rustc_hash::FxHashSet::default();
     for &m in members.iter().take(50) {
         let d = &docs[m];
-        let mut seen = std::collections::HashSet::new();
+        seen.clear();
         for t in d.tokens.iter().filter(|t| !t.stop && !t.numeric) {
             let surface = &d.text[t.span.start..t.span.end];
             if surface.chars().count() < 3 || crate::text::is_calendar_word(d.norm_of(t)) {

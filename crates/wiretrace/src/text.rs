@@ -909,8 +909,68 @@ pub fn is_calendar_word(w: &str) -> bool {
     MONTHS.contains(&w) || WEEKDAYS.contains(&w)
 }
 
+/// [`is_boilerplate_line`] of an ASCII line, without allocating: for ASCII, lowercasing is
+/// `to_ascii_lowercase`, so each rule compares the words case-insensitively against its
+/// (lowercase) word lists instead of building lowercase copies.
+fn is_boilerplate_line_ascii(line: &str) -> bool {
+    let words = || {
+        line.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    let n = words().count();
+    if n == 0 {
+        // Only punctuation or symbols ("* * *", "|"), not text.
+        return line.len() < 20;
+    }
+    if n > 14 {
+        return false;
+    }
+    let in_list = |list: &[&str], x: &str| list.iter().any(|s| s.eq_ignore_ascii_case(x));
+    let digits = |x: &str| x.bytes().all(|c| c.is_ascii_digit());
+    // Share-button rows: only sharing vocabulary.
+    if n <= 12
+        && words().all(|x| in_list(SHARE_WORDS, x))
+        && words().any(|x| !x.eq_ignore_ascii_case("this") && !x.eq_ignore_ascii_case("on"))
+    {
+        return true;
+    }
+    // Page dates.
+    if n <= 10
+        && !ends_with_terminal(line.trim_end_matches(['.']))
+        && words().all(|x| {
+            digits(x) || in_list(MONTHS, x) || in_list(WEEKDAYS, x) || in_list(DATE_WORDS, x)
+        })
+        && words().any(digits)
+    {
+        return true;
+    }
+    // Copyright markers (the copyright sign is not ASCII).
+    let b = line.as_bytes();
+    if b.len() >= 9 && b[..9].eq_ignore_ascii_case(b"copyright")
+        || b.windows(19)
+            .any(|w| w.eq_ignore_ascii_case(b"all rights reserved"))
+    {
+        return true;
+    }
+    n <= 3
+        && words().next().is_some_and(|first| {
+            ["advertisement", "advertising", "sponsored", "ad"]
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(first))
+        })
+}
+
 /// One line that is page furniture rather than article text.
 fn is_boilerplate_line(line: &str) -> bool {
+    if line.is_ascii() {
+        is_boilerplate_line_ascii(line)
+    } else {
+        is_boilerplate_line_general(line)
+    }
+}
+
+/// [`is_boilerplate_line`] of any line.
+fn is_boilerplate_line_general(line: &str) -> bool {
     // Every rule below needs a line of at most 14 words (or none).
     if word_count(line) > 14 {
         return false;
@@ -964,6 +1024,41 @@ fn is_boilerplate_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_boilerplate_rules_match_the_general_ones() {
+        let lines = [
+            "Share this article",
+            "SHARE on Facebook Twitter Email",
+            "this on",
+            "March 2, 2026",
+            "Updated: 02/03/2026 14:05 GMT",
+            "5 min read",
+            "Published Monday 12 May.",
+            "Copyright 2026 Reuters. All Rights Reserved.",
+            "(c) 2026 Example News, all rights reserved",
+            "COPYRIGHT notice",
+            "Advertisement",
+            "Sponsored content here",
+            "ad",
+            "* * *",
+            "|",
+            "------------------------------",
+            "The port of Valmora closed on Monday after dockworkers walked out over pay.",
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen all rights reserved",
+            "",
+            "Print Email Link",
+            "Tweet `x`",
+        ];
+        for l in lines {
+            assert_eq!(
+                is_boilerplate_line_ascii(l),
+                is_boilerplate_line_general(l),
+                "{l:?}"
+            );
+        }
+    }
 
     fn sentences(text: &str) -> Vec<String> {
         let (spans, _) = sentence_spans(text);
