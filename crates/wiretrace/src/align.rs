@@ -110,6 +110,8 @@ pub fn sentence_features_with(
                 .collect();
             stems.sort_unstable_by_key(|s| s.0);
             stems.dedup_by_key(|s| s.0);
+            // Held for every aligned document through the align stage: no growth slack.
+            stems.shrink_to_fit();
             let mut grams = Vec::new();
             for t in toks.iter().filter(|t| with_grams && !t.stop) {
                 // Character 4-grams, hashed as byte slices of the normalised form: `bounds`
