@@ -9,6 +9,7 @@
 #   bash bench/run.sh            # Reuters (5 runs), generated 5k (5), 50k (3), 200k (1), 1M (1)
 #   bash bench/run.sh --quick    # Reuters (3 runs), generated 5k (3), 20k (1); dedup 1 run (< 3 min)
 #   SIZES="5000 50000" bash bench/run.sh    # other generated sizes
+#   SEMANTIC_N=300 bash bench/run.sh --quick  # also the semantic engine on 300 articles (full mode: 1000)
 #   WIRETRACE=path/to/wiretrace ...          # that binary, no build (dedup.sh still builds)
 #   SKIP_DEDUP=1 ...                         # reuse the last bench/dedup.sh table
 #   REUSE=1 ...                              # keep corpora already measured (add sizes to a run)
@@ -96,7 +97,38 @@ else
   bash bench/dedup.sh "" "$dedup_runs" > "$work/dedup-table.md"
 fi
 
+# The semantic engine's cost per article (issue 5): one run with the sentence model on the first
+# SEMANTIC_N Reuters bodies (default 1000; full mode only unless SEMANTIC_N is set; skipped when
+# the model is not installed — `wiretrace model fetch` gets it).
+semantic_n=${SEMANTIC_N:-}
+if [ -z "$semantic_n" ] && [ "$quick" = 0 ]; then semantic_n=1000; fi
+: > "$work/semantic.md"
+if [ -n "$semantic_n" ]; then
+  if ! "$bin" model status --json 2>/dev/null | grep -q "\"installed\":true"; then
+    echo "semantic: skipped, the model is not installed (wiretrace model fetch)" | tee "$work/semantic.md" >&2
+  else
+    head -n "$semantic_n" "$reuters" > "$work/semantic-input.jsonl"
+    /usr/bin/time -f "%e %M" -o "$work/semantic.time" \
+      "$bin" analyze "$work/semantic-input.jsonl" --json > "$work/semantic.out.json"
+    python3 - "$work" "$semantic_n" > "$work/semantic.md" <<'PY'
+import json, sys
+work, n = sys.argv[1], int(sys.argv[2])
+wall, rss_kb = open(f"{work}/semantic.time").read().split()
+st = json.load(open(f"{work}/semantic.out.json"))["stats"]
+wall = float(wall)
+emb = st.get("embedded_sentences", 0)
+print("| semantic engine (sentence model) | articles | wall s | peak RSS MiB | sentences embedded | sentences/s | ms per article | pairs aligned with embeddings |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+print(f"| Reuters-21578, first {n} | {st['articles']:,} | {wall:.2f} | {int(rss_kb) // 1024:,} | {emb:,} | {emb / wall:,.0f} | {1000 * wall / max(st['articles'], 1):.1f} | {st.get('semantic_pairs', 0):,} |")
+PY
+  fi
+fi
+
 mode=full
 if [ "$quick" = 1 ]; then mode=quick; fi
 python3 bench/report.py --work "$work" --mode "$mode" --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates Cargo.lock || echo +uncommitted-engine-changes)" --load "$load" \
   "${names[@]}" | tee "$work/results.md"
+if [ -s "$work/semantic.md" ]; then
+  echo | tee -a "$work/results.md"
+  tee -a "$work/results.md" < "$work/semantic.md"
+fi
