@@ -98,6 +98,16 @@ pub fn sentence_features_with(
     stats: &CorpusStats,
     grams: bool,
 ) -> Vec<SentenceFeatures> {
+    sentence_features_idf(doc, &|stem| stats.idf(stem), grams)
+}
+
+/// [`sentence_features_with`], with the term weights' idf from `idf` (which must agree with
+/// [`CorpusStats::idf`]; the engine passes a precomputed table).
+pub fn sentence_features_idf(
+    doc: &Document,
+    idf: &dyn Fn(u64) -> f64,
+    grams: bool,
+) -> Vec<SentenceFeatures> {
     let with_grams = grams;
     let mut bounds: Vec<usize> = Vec::new();
     (0..doc.sentences.len())
@@ -106,7 +116,7 @@ pub fn sentence_features_with(
             let mut stems: Vec<(u64, f32)> = toks
                 .iter()
                 .filter(|t| !t.stop)
-                .map(|t| (t.stem, term_weight(t.entity, t.numeric, stats.idf(t.stem))))
+                .map(|t| (t.stem, term_weight(t.entity, t.numeric, idf(t.stem))))
                 .collect();
             stems.sort_unstable_by_key(|s| s.0);
             stems.dedup_by_key(|s| s.0);

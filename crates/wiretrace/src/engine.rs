@@ -178,9 +178,20 @@ impl Engine {
         seconds.candidates = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
+        // Every term's idf once (the stage reads it per token and term): equal to
+        // `stats.idf`, which stays the fallback.
+        let idf_table: FxHashMap<u64, f64> = stats
+            .df
+            .par_iter()
+            .map(|(&stem, _)| (stem, stats.idf(stem)))
+            .collect();
+        let idf = |stem: u64| match idf_table.get(&stem) {
+            Some(&v) => v,
+            None => stats.idf(stem),
+        };
         let vectors: Vec<DocVector> = fps
             .par_iter()
-            .map(|fp| DocVector::new(fp, &stats))
+            .map(|fp| DocVector::with_idf(fp, &idf))
             .collect();
         // Screen: pairs without shared text and with little topical overlap are not aligned.
         let screen = self.config.classifier.params.screen_cosine;
@@ -210,7 +221,7 @@ impl Engine {
         let feats: Vec<Option<Vec<SentenceFeatures>>> = docs
             .par_iter()
             .zip(needed.par_iter())
-            .map(|(d, &need)| need.then(|| align::sentence_features_with(d, &stats, grams)))
+            .map(|(d, &need)| need.then(|| align::sentence_features_idf(d, &idf, grams)))
             .collect();
         let score_pair = |a: usize,
                           b: usize,
@@ -322,6 +333,7 @@ impl Engine {
         // Sentence features and term vectors are not needed by the last stage.
         drop(feats);
         drop(vectors);
+        drop(idf_table);
         let aligned_pairs = kept.len();
         drop(kept);
         let candidate_pairs = cands.len();
@@ -751,6 +763,11 @@ struct DocVector {
 
 impl DocVector {
     fn new(fp: &Fingerprint, stats: &CorpusStats) -> Self {
+        DocVector::with_idf(fp, &|stem| stats.idf(stem))
+    }
+
+    /// [`DocVector::new`] with the idf from `idf` (equal to [`CorpusStats::idf`]).
+    fn with_idf(fp: &Fingerprint, idf: &dyn Fn(u64) -> f64) -> Self {
         let terms: Vec<(u64, f32, bool)> = fp
             .terms
             .iter()
@@ -758,7 +775,7 @@ impl DocVector {
                 let tf = 1.0 + (t.count as f32).ln();
                 (
                     t.stem,
-                    tf * align::term_weight(t.entity, t.numeric, stats.idf(t.stem)),
+                    tf * align::term_weight(t.entity, t.numeric, idf(t.stem)),
                     t.entity || t.numeric,
                 )
             })
