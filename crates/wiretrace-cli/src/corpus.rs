@@ -249,11 +249,7 @@ fn remove_store_files(db: &Path) -> Result<()> {
 /// for its other parameters. A store built with the model needs it: without it, ingest and
 /// check refuse with the store's own error (which names the rebuild command).
 fn store_engine(store: &Store, model: &ModelChoice) -> Result<wiretrace::Engine> {
-    let built_with_model = store
-        .parameters()
-        .context("reading the store's parameters")?
-        .map(|p| !p["model"].is_null());
-    match built_with_model {
+    match built_with_model(store)? {
         Some(false) if model.enabled => {
             let _ = writeln!(
                 std::io::stderr(),
@@ -267,6 +263,14 @@ fn store_engine(store: &Store, model: &ModelChoice) -> Result<wiretrace::Engine>
     }
 }
 
+/// Whether the store's pairs were scored with the sentence model (`None`: nothing stored yet).
+fn built_with_model(store: &Store) -> Result<Option<bool>> {
+    Ok(store
+        .parameters()
+        .context("reading the store's parameters")?
+        .map(|p| !p["model"].is_null()))
+}
+
 pub fn serve(
     db: &Path,
     addr: &str,
@@ -277,7 +281,7 @@ pub fn serve(
     // A missing or foreign store is an error before anything listens.
     let store = Store::open(db)?;
     let engine = store_engine(&store, model)?;
-    if !model.enabled && store.parameters()?.is_some_and(|p| !p["model"].is_null()) {
+    if !model.enabled && built_with_model(&store)? == Some(true) {
         let _ = writeln!(
             std::io::stderr(),
             "note: {} was built with the semantic model and this server runs without it (--no-model): reading works, checks and writes will be refused",
