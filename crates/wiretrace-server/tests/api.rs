@@ -141,7 +141,7 @@ async fn every_read_route_answers_with_the_cli_types() {
     let (st, stats) = get(a, "/stats").await;
     assert_eq!(st, 200);
     assert_eq!(stats["articles"], 8);
-    assert_eq!(stats["schema_version"], 2);
+    assert_eq!(stats["schema_version"], 3);
 
     let (st, doc) = get(a, "/openapi.json").await;
     assert_eq!(st, 200);
@@ -278,7 +278,7 @@ async fn the_web_ui_and_its_routes_answer() {
     );
     let (_, v) = get(a, "/search?offset=1&limit=1").await;
     assert_eq!(v["stories"].as_array().unwrap().len(), 1);
-    assert_eq!(v["stories"][0]["id"], "s2");
+    assert_eq!(v["stories"][0]["id"], "s7");
     let (st, v) = get(a, "/search?limit=many").await;
     assert_eq!(st, 400);
     assert!(error_of(&v).contains("limit"));

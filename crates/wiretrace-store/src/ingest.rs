@@ -6,15 +6,17 @@
 //! article's candidates are the stored articles that share keys with it, looked up by key (the
 //! same three blockers as `analyze`, plus embedding neighbours with a document model). Only those
 //! pairs are aligned and scored, with document frequencies of the whole stored corpus. Stories,
-//! derivations and quotes are then re-derived from every stored pair by the engine's last stage
-//! (clustering is linear in the pairs; no text is compared again) and replace the previous ones.
+//! derivations and quotes are then re-derived by the engine's last stage for the connected
+//! components of same-story pairs the batch touches, whose rows are replaced; every other row
+//! stays (a refresh re-derives everything). No text is segmented unless a stage reads it.
 //! All of it commits together, so a killed ingest loses at most the batch in flight, and the
 //! batches of a rerun are the same suffix of the same input: it ends where an uninterrupted run
 //! ends.
 //!
-//! What differs from `analyze` on the same articles: a pair is scored once, with the corpus
-//! statistics of its batch, and stays as scored; a stored article keys on all its content terms
-//! (the new one on its most salient), so term blocking proposes a superset of `analyze`'s pairs.
+//! What differs from `analyze` on the same articles: between refreshes a pair keeps the corpus
+//! statistics of its batch, and so does the label of a story no later batch touched; a stored
+//! article keys on all its content terms (the new one on its most salient), so term blocking
+//! proposes a superset of `analyze`'s pairs.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -107,14 +109,121 @@ pub(crate) fn content_hash(a: &Article) -> String {
 /// re-deriving stories need. Index `i` is the article with `ord = i`.
 pub(crate) struct Corpus {
     pub(crate) articles: Vec<Article>,
-    pub(crate) docs: Vec<Document>,
+    /// Each article's segmentation, made when a stage first needs it: a batch reads only its
+    /// candidates and the stories it touches, so segmenting every stored text would be most of
+    /// the cost of a small batch into a large store.
+    pub(crate) docs: Vec<Option<Document>>,
     pub(crate) fps: Vec<Fingerprint>,
     pub(crate) dvs: Vec<Option<Vector>>,
     pub(crate) stats: CorpusStats,
     pub(crate) scored: Vec<ScoredCandidate>,
+    /// The relation of each pair in `scored`.
+    pub(crate) relations: Vec<Relation>,
+    /// For each article, the positions in `scored` of its pairs.
+    pub(crate) pairs_of: Vec<Vec<usize>>,
     /// How many articles the store held when its pairs were last all scored (0: never).
     pub(crate) scored_under: usize,
+    /// The derived tables must be rebuilt whole (a store migrated from a schema whose stories
+    /// and quotes were numbered by rank).
+    pub(crate) rederive: bool,
 }
+
+/// A part of the corpus as the engine's parallel slices; `number[i]` is the corpus index of
+/// document `i`.
+struct Part {
+    number: Vec<usize>,
+    articles: Vec<Article>,
+    docs: Vec<Document>,
+    fps: Vec<Fingerprint>,
+    dvs: Vec<Option<Vector>>,
+}
+
+impl Corpus {
+    /// Segments the articles of `idx` that are not segmented yet.
+    fn segment(&mut self, idx: &[usize]) {
+        let missing: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| self.docs.get(i).is_some_and(Option::is_none))
+            .collect();
+        let made: Vec<Document> = missing
+            .par_iter()
+            .map(|&i| Document::from_article(&self.articles[i]))
+            .collect();
+        for (i, d) in missing.into_iter().zip(made) {
+            self.docs[i] = Some(d);
+        }
+    }
+
+    /// The articles of `idx` (sorted, distinct corpus indices) as a [`Part`].
+    fn part(&mut self, idx: &[usize]) -> Part {
+        self.segment(idx);
+        Part {
+            number: idx.to_vec(),
+            articles: idx.iter().map(|&i| self.articles[i].clone()).collect(),
+            docs: idx
+                .iter()
+                .map(|&i| {
+                    self.docs[i]
+                        .clone()
+                        .unwrap_or_else(|| Document::from_article(&self.articles[i]))
+                })
+                .collect(),
+            fps: idx.iter().map(|&i| self.fps[i].clone()).collect(),
+            dvs: idx.iter().map(|&i| self.dvs[i].clone()).collect(),
+        }
+    }
+
+    /// Adds scored pairs (corpus indices) to `scored` and its indexes.
+    fn add_scored(&mut self, engine: &Engine, scored: Vec<ScoredCandidate>) {
+        let classifier = &engine.config().classifier;
+        for s in scored {
+            let k = self.scored.len();
+            for end in [s.a, s.b] {
+                if let Some(list) = self.pairs_of.get_mut(end) {
+                    list.push(k);
+                }
+            }
+            self.relations.push(classifier.relation(&s.features));
+            self.scored.push(s);
+        }
+    }
+
+    /// Replaces every scored pair.
+    fn set_scored(&mut self, engine: &Engine, scored: Vec<ScoredCandidate>) {
+        self.scored.clear();
+        self.relations.clear();
+        self.pairs_of = vec![Vec::new(); self.articles.len()];
+        self.add_scored(engine, scored);
+    }
+
+    /// The articles connected to `seeds` by same-story pairs, sorted: whole components of the
+    /// graph the story stage clusters, so re-deriving them gives what re-deriving the corpus
+    /// would give them.
+    fn components(&self, seeds: impl Iterator<Item = usize>) -> Vec<usize> {
+        let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
+        let mut stack: Vec<usize> = seeds.filter(|&i| i < self.articles.len()).collect();
+        seen.extend(stack.iter().copied());
+        while let Some(x) = stack.pop() {
+            for &k in &self.pairs_of[x] {
+                if !self.relations[k].is_same_story() {
+                    continue;
+                }
+                let s = &self.scored[k];
+                let y = if s.a == x { s.b } else { s.a };
+                if seen.insert(y) {
+                    stack.push(y);
+                }
+            }
+        }
+        let mut out: Vec<usize> = seen.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// The `meta` key of [`Corpus::rederive`].
+pub(crate) const REDERIVE: &str = "rederive";
 
 /// The `meta` key of [`Corpus::scored_under`].
 pub(crate) const SCORED_UNDER: &str = "scored_under";
@@ -161,7 +270,7 @@ impl Store {
             return Ok(summary);
         }
         progress(Progress::Start { new: fresh.len() });
-        let mut corpus = load_corpus(&self.conn)?;
+        let mut corpus = load_corpus(&self.conn, engine)?;
         for chunk in fresh.chunks(options.batch_size.max(1)) {
             let (scored, refreshed) = ingest_batch(
                 &mut self.conn,
@@ -188,12 +297,25 @@ impl Store {
     /// transaction; the cost is that of `analyze` without segmentation and fingerprints.
     pub fn refresh(&mut self, engine: &Engine) -> Result<usize> {
         self.check_parameters(engine)?;
-        let mut corpus = load_corpus(&self.conn)?;
+        let mut corpus = load_corpus(&self.conn, engine)?;
         if corpus.articles.is_empty() {
             return Ok(0);
         }
         // No drift is below -1: the batch of no new articles rescores everything.
         Ok(ingest_batch(&mut self.conn, engine, &mut corpus, &[], -1.0)?.0)
+    }
+
+    /// Derives stories, derivations and quotes again from the stored pairs, for the whole
+    /// corpus at once (no pair is scored again). A batch re-derives only the components it
+    /// touches; this gives what re-deriving everything at every batch would, apart from story
+    /// labels, which then weigh terms under the current statistics.
+    pub fn rederive(&mut self, engine: &Engine) -> Result<()> {
+        self.check_parameters(engine)?;
+        let mut corpus = load_corpus(&self.conn, engine)?;
+        let tx = self.conn.transaction()?;
+        rederive_all(&tx, engine, &mut corpus)?;
+        tx.commit()?;
+        Ok(())
     }
 
     fn stored_hash(&self, id: &str) -> Result<Option<String>> {
@@ -208,7 +330,7 @@ impl Store {
 /// Loads every stored article, its fingerprint and document vector, the document frequencies
 /// and the scored pairs. Documents are segmented again from the stored text (segmentation is
 /// a pure function of it, and cheaper than storing tokens).
-pub(crate) fn load_corpus(conn: &Connection) -> Result<Corpus> {
+pub(crate) fn load_corpus(conn: &Connection, engine: &Engine) -> Result<Corpus> {
     let articles = crate::read::load_articles(conn)?;
     let mut fps = Vec::with_capacity(articles.len());
     let mut dvs = Vec::with_capacity(articles.len());
@@ -222,7 +344,7 @@ pub(crate) fn load_corpus(conn: &Connection) -> Result<Corpus> {
                 .transpose()?,
         );
     }
-    let docs: Vec<Document> = articles.par_iter().map(Document::from_article).collect();
+    let docs: Vec<Option<Document>> = vec![None; articles.len()];
     let mut df = HashMap::new();
     let mut stmt = conn.prepare("SELECT stem, df FROM term_df")?;
     let mut rows = stmt.query([])?;
@@ -234,24 +356,32 @@ pub(crate) fn load_corpus(conn: &Connection) -> Result<Corpus> {
         df,
     };
     let scored = crate::read::load_scored(conn, "", &HashMap::new())?;
-    let scored_under = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [SCORED_UNDER],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
+    let meta = |key: &str| -> Result<Option<String>> {
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?)
+    };
+    let scored_under = meta(SCORED_UNDER)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    Ok(Corpus {
+    let rederive = meta(REDERIVE)?.is_some_and(|v| v == "1");
+    let n = articles.len();
+    let mut corpus = Corpus {
         articles,
         docs,
         fps,
         dvs,
         stats,
-        scored,
+        scored: Vec::new(),
+        relations: Vec::new(),
+        pairs_of: vec![Vec::new(); n],
         scored_under,
-    })
+        rederive,
+    };
+    corpus.set_scored(engine, scored);
+    Ok(corpus)
 }
 
 /// One batch in one transaction; returns the number of pairs scored and whether every stored
@@ -326,7 +456,8 @@ fn ingest_batch(
         }
     }
     corpus.articles.extend(chunk.iter().map(|(_, a)| a.clone()));
-    corpus.docs.extend(docs);
+    corpus.docs.extend(docs.into_iter().map(Some));
+    corpus.pairs_of.resize(corpus.articles.len(), Vec::new());
     corpus.fps.extend(fps);
     corpus.dvs.extend(dvs);
 
@@ -372,23 +503,45 @@ fn ingest_batch(
             }
         }
     }
+    // Scored on the part of the corpus the candidates touch: only those texts are segmented.
+    let mut touched: Vec<usize> = cands
+        .keys()
+        .flat_map(|&(a, b)| [a as usize, b as usize])
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let part = corpus.part(&touched);
+    let local: HashMap<usize, u32> = touched
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (i, k as u32))
+        .collect();
     let cands: Vec<CandidatePair> = cands
         .into_iter()
-        .map(|((a, b), via)| CandidatePair { a, b, via })
+        .map(|((a, b), via)| CandidatePair {
+            a: local[&(a as usize)],
+            b: local[&(b as usize)],
+            via,
+        })
         .collect();
-    let scored = engine.score_candidates(
-        &corpus.articles,
-        &corpus.docs,
-        &corpus.fps,
+    let mut scored = engine.score_candidates(
+        &part.articles,
+        &part.docs,
+        &part.fps,
         &corpus.stats,
-        &corpus.dvs,
+        &part.dvs,
         &cands,
     );
+    drop(part);
+    for s in &mut scored {
+        (s.a, s.b) = (touched[s.a], touched[s.b]);
+    }
     let n_scored = scored.len();
+    let first_new_pair = if refresh { 0 } else { corpus.scored.len() };
     if refresh {
         tx.execute("DELETE FROM pairs", [])?;
-        corpus.scored = scored;
-        insert_pairs(&tx, engine, &corpus.scored)?;
+        insert_pairs(&tx, engine, &scored)?;
+        corpus.set_scored(engine, scored);
         corpus.scored_under = n;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) \
@@ -397,36 +550,218 @@ fn ingest_batch(
         )?;
     } else {
         insert_pairs(&tx, engine, &scored)?;
-        corpus.scored.extend(scored);
+        corpus.add_scored(engine, scored);
     }
+    {
+        // The report form of a pair depends on nothing but the pair: only the pairs scored in
+        // this batch get theirs.
+        let mut up = tx.prepare_cached("UPDATE pairs SET report = ?1 WHERE a = ?2 AND b = ?3")?;
+        for s in &corpus.scored[first_new_pair..] {
+            if let Some(p) = engine.pair_report(&corpus.articles, &corpus.fps, s) {
+                up.execute(params![json(&p)?, s.a as i64, s.b as i64])?;
+            }
+        }
+    }
+    if refresh || corpus.rederive {
+        rederive_all(&tx, engine, corpus)?;
+    } else {
+        rederive_part(&tx, engine, corpus, base)?;
+    }
+    tx.commit()?;
+    Ok((n_scored, refresh))
+}
 
+/// Stories, derivations and quotes of the whole corpus, replacing the stored ones.
+fn rederive_all(conn: &Connection, engine: &Engine, corpus: &mut Corpus) -> Result<()> {
+    let all: Vec<usize> = (0..corpus.articles.len()).collect();
+    corpus.segment(&all);
+    let docs: Vec<Document> = corpus
+        .docs
+        .iter_mut()
+        .zip(&corpus.articles)
+        .map(|(d, a)| d.take().unwrap_or_else(|| Document::from_article(a)))
+        .collect();
     let analysis = engine.assemble_scored(
         &corpus.articles,
-        &corpus.docs,
+        &docs,
         &corpus.fps,
         &corpus.stats,
         corpus.scored.clone(),
     );
+    for (slot, d) in corpus.docs.iter_mut().zip(docs) {
+        *slot = Some(d);
+    }
+    conn.execute_batch(
+        "DELETE FROM stories; DELETE FROM story_members; DELETE FROM derivations; \
+         DELETE FROM undirected; DELETE FROM quotes; DELETE FROM quote_variants;",
+    )?;
     let ord_of: HashMap<&str, i64> = corpus
         .articles
         .iter()
         .enumerate()
         .map(|(i, a)| (a.id.as_str(), i as i64))
         .collect();
-    {
-        // The report form of a pair depends on nothing but the pair, so only the pairs scored
-        // in this batch get theirs.
-        let mut up = tx.prepare_cached("UPDATE pairs SET report = ?1 WHERE a = ?2 AND b = ?3")?;
-        for p in &analysis.pairs {
-            let (a, b) = (ord_in(&ord_of, &p.a)?, ord_in(&ord_of, &p.b)?);
-            if refresh || a.max(b) as usize >= base {
-                up.execute(params![json(p)?, a, b])?;
+    insert_derived(conn, &analysis, &ord_of)?;
+    conn.execute("DELETE FROM meta WHERE key = ?1", [REDERIVE])?;
+    corpus.rederive = false;
+    Ok(())
+}
+
+/// Stories, derivations and quotes of the components the articles from `base` on belong to:
+/// the rows of those components are replaced, every other row stays (see
+/// [`Engine::assemble_part`] for why that is the whole corpus's answer), and the `related` lists
+/// that point into the components are brought up to date.
+fn rederive_part(
+    conn: &Connection,
+    engine: &Engine,
+    corpus: &mut Corpus,
+    base: usize,
+) -> Result<()> {
+    let members = corpus.components(base..corpus.articles.len());
+    let local: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let mut scored: Vec<ScoredCandidate> = Vec::new();
+    for &x in &members {
+        for &k in &corpus.pairs_of[x] {
+            let s = &corpus.scored[k];
+            if s.a != x {
+                continue;
+            }
+            if let Some(&b) = local.get(&s.b) {
+                let mut s = s.clone();
+                (s.a, s.b) = (local[&x], b);
+                scored.push(s);
             }
         }
     }
-    write_derived(&tx, &analysis, &ord_of)?;
-    tx.commit()?;
-    Ok((n_scored, refresh))
+    let part = corpus.part(&members);
+    let analysis = engine.assemble_part(
+        &part.articles,
+        &part.docs,
+        &part.fps,
+        &corpus.stats,
+        scored,
+        &part.number,
+    );
+    drop(part);
+    let ords: Vec<i64> = members.iter().map(|&i| i as i64).collect();
+    let marks = vec!["?"; ords.len()].join(",");
+    let in_part = |sql: &str| -> Result<()> {
+        conn.execute(
+            &sql.replace("{}", &marks),
+            rusqlite::params_from_iter(ords.iter()),
+        )?;
+        Ok(())
+    };
+    // A stored story, quote group or derivation with one article in the components has all of
+    // them there: each lies within one story, and a story within one component.
+    in_part(
+        "DELETE FROM stories WHERE ord IN \
+         (SELECT story FROM story_members WHERE article IN ({}))",
+    )?;
+    in_part("DELETE FROM story_members WHERE article IN ({})")?;
+    in_part("DELETE FROM derivations WHERE derived IN ({})")?;
+    in_part("DELETE FROM undirected WHERE a IN ({})")?;
+    let quotes: Vec<i64> = conn
+        .prepare(&format!(
+            "SELECT DISTINCT quote FROM quote_variants WHERE article IN ({marks})"
+        ))?
+        .query_map(rusqlite::params_from_iter(ords.iter()), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    {
+        let mut dq = conn.prepare_cached("DELETE FROM quotes WHERE ord = ?1")?;
+        let mut dv = conn.prepare_cached("DELETE FROM quote_variants WHERE quote = ?1")?;
+        for q in quotes {
+            dq.execute([q])?;
+            dv.execute([q])?;
+        }
+    }
+    let ord_of: HashMap<&str, i64> = members
+        .iter()
+        .map(|&i| (corpus.articles[i].id.as_str(), i as i64))
+        .collect();
+    insert_derived(conn, &analysis, &ord_of)?;
+    update_related(conn, corpus, &members)
+}
+
+/// Rewrites the `related` list of every story with an article in `members` or a `related` pair
+/// into them: the stories a `related` pair joins, listed as the report lists stories.
+fn update_related(conn: &Connection, corpus: &Corpus, members: &[usize]) -> Result<()> {
+    let mut story_of_stmt =
+        conn.prepare_cached("SELECT story FROM story_members WHERE article = ?1")?;
+    let mut story_of = |a: usize| -> Result<i64> {
+        story_of_stmt
+            .query_row([a as i64], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::Corrupt {
+                what: format!("article {a} is in no story"),
+            })
+    };
+    let mut affected: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    for &x in members {
+        affected.insert(story_of(x)?);
+        for &k in &corpus.pairs_of[x] {
+            if corpus.relations[k] == Relation::Related {
+                let s = &corpus.scored[k];
+                affected.insert(story_of(if s.a == x { s.b } else { s.a })?);
+            }
+        }
+    }
+    let mut members_of =
+        conn.prepare_cached("SELECT article FROM story_members WHERE story = ?1")?;
+    let mut read = conn.prepare_cached("SELECT id, json FROM stories WHERE ord = ?1")?;
+    let mut write = conn.prepare_cached("UPDATE stories SET json = ?1 WHERE ord = ?2")?;
+    for story in affected {
+        let arts: Vec<i64> = members_of
+            .query_map([story], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut related: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+        for a in arts {
+            let a = usize::try_from(a).unwrap_or(usize::MAX);
+            for &k in corpus
+                .pairs_of
+                .get(a)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if corpus.relations[k] == Relation::Related {
+                    let s = &corpus.scored[k];
+                    let other = story_of(if s.a == a { s.b } else { s.a })?;
+                    if other != story {
+                        related.insert(other);
+                    }
+                }
+            }
+        }
+        // Story ords sort as the report lists stories, so this is the report's order too.
+        let mut ids = Vec::with_capacity(related.len());
+        for r in related {
+            ids.push(read.query_row([r], |row| row.get::<_, String>(0))?);
+        }
+        let json_text: String = read.query_row([story], |row| row.get(1))?;
+        let mut st: wiretrace::Story =
+            serde_json::from_str(&json_text).map_err(|source| Error::Json {
+                what: "a story",
+                source,
+            })?;
+        if st.related != ids {
+            st.related = ids;
+            write.execute(params![json(&st)?, story])?;
+        }
+    }
+    Ok(())
+}
+
+/// The sort key of a story row: the report lists stories by decreasing size, then first
+/// member, and so does `ORDER BY ord`. Keys do not move when other stories change.
+fn story_key(size: usize, first: i64) -> i64 {
+    let size = i64::try_from(size).unwrap_or(i64::MAX).min((1 << 31) - 1);
+    (((1i64 << 31) - size) << 32) | (first & 0xffff_ffff)
+}
+
+/// The sort key of a quote row: the report lists quote groups by first appearance (article,
+/// then place in it).
+fn quote_key(first_article: i64, start: usize) -> i64 {
+    (first_article << 32) | i64::try_from(start).unwrap_or(0).min(0xffff_ffff)
 }
 
 /// Stored articles the three lexical blockers propose for a document, with their [`via`]
@@ -586,48 +921,47 @@ fn insert_pairs(conn: &Connection, engine: &Engine, scored: &[ScoredCandidate]) 
     Ok(())
 }
 
-/// Replaces stories, derivations and quotes with those of `analysis`.
-fn write_derived(
+/// Inserts the stories, derivations and quotes of `analysis` (whose rows must be gone). Rows
+/// are keyed so that `ORDER BY ord` lists stories and quotes in the report's order, whatever
+/// batch wrote them; derivations are listed in the order of their pairs (read.rs).
+fn insert_derived(
     conn: &Connection,
     analysis: &Analysis,
     ord_of: &HashMap<&str, i64>,
 ) -> Result<()> {
-    conn.execute_batch(
-        "DELETE FROM stories; DELETE FROM story_members; DELETE FROM derivations; \
-         DELETE FROM undirected; DELETE FROM quotes; DELETE FROM quote_variants;",
-    )?;
     let ord = |id: &str| ord_in(ord_of, id);
     let mut st = conn.prepare_cached("INSERT INTO stories (ord, id, json) VALUES (?1, ?2, ?3)")?;
     let mut mem =
         conn.prepare_cached("INSERT INTO story_members (article, story) VALUES (?1, ?2)")?;
-    for (k, s) in analysis.stories.iter().enumerate() {
-        st.execute(params![k as i64, s.id, json(s)?])?;
+    for s in &analysis.stories {
+        let first = s.articles.first().map(|a| ord(a)).transpose()?.unwrap_or(0);
+        let key = story_key(s.articles.len(), first);
+        st.execute(params![key, s.id, json(s)?])?;
         for a in &s.articles {
-            mem.execute(params![ord(a)?, k as i64])?;
+            mem.execute(params![ord(a)?, key])?;
         }
     }
-    let mut de = conn.prepare_cached(
-        "INSERT INTO derivations (ord, source, derived, json) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for (k, d) in analysis.derivations.iter().enumerate() {
-        de.execute(params![
-            k as i64,
-            ord(&d.source)?,
-            ord(&d.derived)?,
-            json(d)?
-        ])?;
+    let mut de =
+        conn.prepare_cached("INSERT INTO derivations (source, derived, json) VALUES (?1, ?2, ?3)")?;
+    for d in &analysis.derivations {
+        de.execute(params![ord(&d.source)?, ord(&d.derived)?, json(d)?])?;
     }
-    let mut un = conn.prepare_cached("INSERT INTO undirected (ord, json) VALUES (?1, ?2)")?;
-    for (k, u) in analysis.undirected.iter().enumerate() {
-        un.execute(params![k as i64, json(u)?])?;
+    let mut un = conn.prepare_cached("INSERT INTO undirected (a, b, json) VALUES (?1, ?2, ?3)")?;
+    for u in &analysis.undirected {
+        let (a, b) = (ord(&u.a)?, ord(&u.b)?);
+        un.execute(params![a.min(b), a.max(b), json(u)?])?;
     }
     let mut qu =
         conn.prepare_cached("INSERT INTO quotes (ord, id, speaker, json) VALUES (?1, ?2, ?3, ?4)")?;
     let mut qv = conn.prepare_cached("INSERT OR IGNORE INTO quote_variants VALUES (?1, ?2)")?;
-    for (k, q) in analysis.quotes.iter().enumerate() {
-        qu.execute(params![k as i64, q.id, q.speaker, json(q)?])?;
+    for q in &analysis.quotes {
+        let key = match q.variants.first() {
+            Some(v) => quote_key(ord(&v.article)?, v.span[0]),
+            None => continue,
+        };
+        qu.execute(params![key, q.id, q.speaker, json(q)?])?;
         for v in &q.variants {
-            qv.execute(params![k as i64, ord(&v.article)?])?;
+            qv.execute(params![key, ord(&v.article)?])?;
         }
     }
     Ok(())

@@ -9,8 +9,8 @@
 //! with other parameters, while the reading calls work on any store.
 //!
 //! [`Store::ingest`] adds only articles it does not hold (by id and content hash), finds their candidates through
-//! the stored index (never all pairs), scores only the new pairs, re-derives stories,
-//! derivations and quotes from the stored pairs, and commits each batch in one transaction: a
+//! the stored index (never all pairs), scores only the new pairs, re-derives the stories,
+//! derivations and quotes of the components they touch, and commits each batch in one transaction: a
 //! process killed at any moment leaves the store as it was after the last whole batch, and
 //! running the same ingest again ends in the same state as an uninterrupted run.
 //!

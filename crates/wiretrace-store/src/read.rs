@@ -15,6 +15,15 @@ use wiretrace::{
 use crate::error::{Error, Result};
 use crate::Store;
 
+/// Derivations with their pairs: the report lists derivations in the order of their pairs
+/// (relation, then similarity); `d.ord` orders the rows of a store that predates the rule.
+const DERIVATIONS_IN_PAIR_ORDER: &str = "FROM derivations d LEFT JOIN pairs p \
+     ON p.a = min(d.source, d.derived) AND p.b = max(d.source, d.derived)";
+const DERIVATION_ORDER: &str = "ORDER BY p.rank, p.similarity DESC, p.a, p.b, d.ord";
+/// Undirected derivations in the order of their pairs, as derivations.
+const UNDIRECTED_IN_PAIR_ORDER: &str = "FROM undirected u LEFT JOIN pairs p \
+     ON p.a = u.a AND p.b = u.b ORDER BY p.rank, p.similarity DESC, p.a, p.b, u.ord";
+
 /// The columns [`article_of`] reads, in its order.
 pub(crate) const ARTICLE_COLUMNS: &str = "id, title, body, url, source, published, lang";
 
@@ -282,15 +291,15 @@ impl Store {
             c,
             "a derivation",
             &format!(
-                "SELECT json FROM derivations {} ORDER BY ord",
-                within(ords, "WHERE source IN ({0}) AND derived IN ({0})")
+                "SELECT d.json {DERIVATIONS_IN_PAIR_ORDER} {} {DERIVATION_ORDER}",
+                within(ords, "WHERE d.source IN ({0}) AND d.derived IN ({0})")
             ),
             [],
         )?;
         let mut undirected: Vec<UndirectedDerivation> = json_rows(
             c,
             "an undirected derivation",
-            "SELECT json FROM undirected ORDER BY ord",
+            &format!("SELECT u.json {UNDIRECTED_IN_PAIR_ORDER}"),
             [],
         )?;
         undirected.retain(|u| ids.contains(u.a.as_str()) && ids.contains(u.b.as_str()));
@@ -528,8 +537,8 @@ impl Store {
                 .as_ref()
                 .map(|_| story_of.keys().copied().collect());
             let sql = format!(
-                "SELECT source, derived, json FROM derivations {} ORDER BY ord",
-                within(page_members.as_deref(), "WHERE derived IN ({})")
+                "SELECT d.source, d.derived, d.json {DERIVATIONS_IN_PAIR_ORDER} {} {DERIVATION_ORDER}",
+                within(page_members.as_deref(), "WHERE d.derived IN ({})")
             );
             let mut stmt = c.prepare(&sql)?;
             let mut rows = stmt.query([])?;

@@ -341,7 +341,7 @@ impl Engine {
         drop(dvs);
 
         let t = Instant::now();
-        let mut analysis = self.assemble(&articles, &docs, &fps, &stats, scored);
+        let mut analysis = self.assemble(&articles, &docs, &fps, &stats, scored, &|i| i);
         seconds.cluster = t.elapsed().as_secs_f64();
         let n = articles.len() as u64;
         analysis.stats = RunStats {
@@ -367,44 +367,12 @@ impl Engine {
         fps: &[Fingerprint],
         stats: &CorpusStats,
         scored: Vec<ScoredCandidate>,
+        number: &(dyn Fn(usize) -> usize + Sync),
     ) -> Analysis {
-        let classifier = &self.config.classifier;
-        let mut pairs: Vec<(ScoredPair, Pair)> = Vec::new();
-        for s in &scored {
-            let d = classifier.classify(&s.features);
-            if d.relation == Relation::Unrelated {
-                continue;
-            }
-            let sp = ScoredPair {
-                a: s.a,
-                b: s.b,
-                relation: d.relation,
-                similarity: s.features.similarity_with(&classifier.params),
-                cosine: s.features.cosine,
-                length_ratio: s.features.length_ratio,
-                verbatim_short: s.features.verbatim_short,
-                a_is_short: fps[s.a].words <= fps[s.b].words,
-                later_development: classifier.later_development(&s.features),
-            };
-            let pair = Pair {
-                a: articles[s.a].id.clone(),
-                b: articles[s.b].id.clone(),
-                relation: d.relation,
-                similarity: align::round4(sp.similarity),
-                confidence: d.confidence,
-                reuse: Reuse {
-                    a: align::round4(s.alignment.reuse_a),
-                    b: align::round4(s.alignment.reuse_b),
-                },
-                alignments: if d.relation <= Relation::SameEvent {
-                    s.alignment.links.clone()
-                } else {
-                    Vec::new()
-                },
-                evidence: d.evidence,
-            };
-            pairs.push((sp, pair));
-        }
+        let mut pairs: Vec<(ScoredPair, Pair)> = scored
+            .iter()
+            .filter_map(|s| self.scored_pair(articles, fps, s))
+            .collect();
         pairs.sort_by(|x, y| {
             x.0.relation
                 .cmp(&y.0.relation)
@@ -428,8 +396,8 @@ impl Engine {
         let mut stories: Vec<Story> = members
             .par_iter()
             .enumerate()
-            .map(|(s, m)| Story {
-                id: format!("s{}", s + 1),
+            .map(|(_, m)| Story {
+                id: story_id(m, number),
                 articles: m.iter().map(|&i| articles[i].id.clone()).collect(),
                 label: story_label(m, docs, stats),
                 related: Vec::new(),
@@ -449,7 +417,10 @@ impl Engine {
         for (s, mut r) in related {
             r.sort_unstable();
             r.dedup();
-            stories[s].related = r.into_iter().map(|x| format!("s{}", x + 1)).collect();
+            stories[s].related = r
+                .into_iter()
+                .map(|x| story_id(&members[x], number))
+                .collect();
         }
 
         let infos: Vec<ArticleInfo<'_>> = articles
@@ -477,8 +448,29 @@ impl Engine {
             &story_of,
             &quote_pairs,
             self.config.embedder.as_deref(),
+            number,
         );
         quotes::fidelity::apply_corroboration(&quotes, &mut derivations, &mut undirected);
+        // Derivations are listed in the order of their pairs (relation, then similarity): the
+        // quote evidence above can turn an undirected pair into a derivation after the others.
+        let index: HashMap<&str, usize> = articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let position: HashMap<(usize, usize), usize> = scored_pairs
+            .iter()
+            .enumerate()
+            .map(|(k, p)| ((p.a, p.b), k))
+            .collect();
+        let rank = |x: &str, y: &str| {
+            let (x, y) = (index.get(x).copied(), index.get(y).copied());
+            x.zip(y)
+                .and_then(|(x, y)| position.get(&(x.min(y), x.max(y))).copied())
+                .unwrap_or(usize::MAX)
+        };
+        derivations.sort_by_cached_key(|d| rank(&d.source, &d.derived));
+        undirected.sort_by_cached_key(|u| rank(&u.a, &u.b));
 
         Analysis {
             version: JSON_VERSION,
@@ -505,6 +497,49 @@ impl Engine {
             warnings: Vec::new(),
             stats: RunStats::default(),
         }
+    }
+
+    /// A scored pair as the story stage and the report see it, or `None` when it is unrelated.
+    fn scored_pair(
+        &self,
+        articles: &[Article],
+        fps: &[Fingerprint],
+        s: &ScoredCandidate,
+    ) -> Option<(ScoredPair, Pair)> {
+        let classifier = &self.config.classifier;
+        let d = classifier.classify(&s.features);
+        if d.relation == Relation::Unrelated {
+            return None;
+        }
+        let sp = ScoredPair {
+            a: s.a,
+            b: s.b,
+            relation: d.relation,
+            similarity: s.features.similarity_with(&classifier.params),
+            cosine: s.features.cosine,
+            length_ratio: s.features.length_ratio,
+            verbatim_short: s.features.verbatim_short,
+            a_is_short: fps[s.a].words <= fps[s.b].words,
+            later_development: classifier.later_development(&s.features),
+        };
+        let pair = Pair {
+            a: articles[s.a].id.clone(),
+            b: articles[s.b].id.clone(),
+            relation: d.relation,
+            similarity: align::round4(sp.similarity),
+            confidence: d.confidence,
+            reuse: Reuse {
+                a: align::round4(s.alignment.reuse_a),
+                b: align::round4(s.alignment.reuse_b),
+            },
+            alignments: if d.relation <= Relation::SameEvent {
+                s.alignment.links.clone()
+            } else {
+                Vec::new()
+            },
+            evidence: d.evidence,
+        };
+        Some((sp, pair))
     }
 
     /// Aligns and scores one pair directly (no candidate generation, corpus = the two articles).
@@ -829,6 +864,14 @@ fn merge_terms(
             }
         }
     }
+}
+
+/// A story's id names its first member: `s{n}` where `n` is that article's 1-based position in
+/// the corpus (`number` maps the documents at hand to it). Unlike a rank by size, it does not move
+/// when other stories grow, so links to a story of a stored corpus keep working as articles
+/// arrive; it changes only when the story merges with an earlier one or loses its first member.
+fn story_id(members: &[usize], number: &(dyn Fn(usize) -> usize + Sync)) -> String {
+    format!("s{}", members.first().map_or(0, |&i| number(i)) + 1)
 }
 
 /// A few salient words shared by a story's members: content words ranked by how many members use

@@ -79,7 +79,40 @@ impl Engine {
         stats: &CorpusStats,
         scored: Vec<ScoredCandidate>,
     ) -> Analysis {
-        self.assemble(articles, docs, fps, stats, scored)
+        self.assemble(articles, docs, fps, stats, scored, &|i| i)
+    }
+
+    /// [`Engine::assemble_scored`] for a part of a corpus: document `i` here is article
+    /// `number[i]` of the whole (increasing), and the ids of stories and quote groups are those
+    /// the whole corpus would give them. Every stage of the assembly is local to a connected
+    /// component of the same-story pairs (clusters never cross one; a derivation's direction and
+    /// a quote group look only within a story), so a part made of whole components, with every
+    /// pair among its articles, assembles into exactly the whole's stories, derivations and quotes
+    /// for those articles — except `related` lists, which point across components and are the
+    /// caller's to complete, and story labels, which weigh terms by `stats`.
+    pub fn assemble_part(
+        &self,
+        articles: &[Article],
+        docs: &[Document],
+        fps: &[Fingerprint],
+        stats: &CorpusStats,
+        scored: Vec<ScoredCandidate>,
+        number: &[usize],
+    ) -> Analysis {
+        self.assemble(articles, docs, fps, stats, scored, &|i| {
+            number.get(i).copied().unwrap_or(i)
+        })
+    }
+
+    /// The report form of one scored pair (as in [`Analysis::pairs`]), or `None` when it is
+    /// unrelated. Indices in `s` point into `articles` and `fps`.
+    pub fn pair_report(
+        &self,
+        articles: &[Article],
+        fps: &[Fingerprint],
+        s: &ScoredCandidate,
+    ) -> Option<crate::model::Pair> {
+        self.scored_pair(articles, fps, s).map(|(_, p)| p)
     }
 
     /// The parameters that shape what a store keeps: fingerprints, blocking keys, pair scores

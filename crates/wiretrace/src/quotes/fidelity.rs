@@ -428,7 +428,7 @@ mod tests {
                 links: &none,
             })
             .collect();
-        group_quotes(&arts, &docs, &vec![0; bodies.len()], &pairs, None)
+        group_quotes(&arts, &docs, &vec![0; bodies.len()], &pairs, None, &|i| i)
     }
 
     const SAID: &str =

@@ -103,12 +103,18 @@ impl Dsu {
 
 /// Groups the quotes of all documents; only quotes of articles in the same story are compared.
 /// Returns groups with variants in at least two articles, in order of first appearance.
+///
+/// A group's id names its first appearance: `q{d}.{k}` is the `k`-th quote (1-based) of the
+/// document numbered `d` by `number` (1-based; `number[i]` is document `i`'s position in the
+/// whole corpus, which is `i` itself unless the documents are a part of it). Such an id does not
+/// move when other groups appear or vanish, so a stored corpus keeps it across batches.
 pub fn group_quotes(
     articles: &[Article],
     docs: &[Document],
     story_of: &[usize],
     pairs: &[PairLinks<'_>],
     embedder: Option<&dyn Embedder>,
+    number: &dyn Fn(usize) -> usize,
 ) -> Vec<QuoteGroup> {
     let mut story_size: HashMap<usize, usize> = HashMap::new();
     for &s in story_of {
@@ -130,6 +136,8 @@ pub fn group_quotes(
         .enumerate()
         .flat_map(|(d, qs)| qs.iter().map(move |q| (d, q)))
         .collect();
+    // The position of each item among its document's quotes, for the group ids.
+    let nth: Vec<usize> = per_doc.iter().flat_map(|qs| 0..qs.len()).collect();
     if items.len() < 2 {
         return Vec::new();
     }
@@ -200,13 +208,14 @@ pub fn group_quotes(
     groups
         .into_iter()
         .filter(|g| g.iter().map(|&i| items[i].0).collect::<HashSet<_>>().len() >= 2)
-        .enumerate()
-        .map(|(k, g)| {
+        .map(|g| {
             let members: Vec<Member> = g
                 .iter()
                 .map(|&i| (items[i].0, items[i].1.clone()))
                 .collect();
-            fidelity::assess(format!("q{}", k + 1), articles, docs, &members, &linked)
+            // Items are numbered in document order, so the group's first is its lowest.
+            let id = format!("q{}.{}", number(items[g[0]].0) + 1, nth[g[0]] + 1);
+            fidelity::assess(id, articles, docs, &members, &linked)
         })
         .collect()
 }
@@ -317,10 +326,10 @@ mod tests {
             "\"Negotiations can begin at once,\" Tomas Beltran said.",
         ];
         let (arts, docs) = test_story(&bodies);
-        assert!(group_quotes(&arts, &docs, &[0, 0, 0], &[], None)
+        assert!(group_quotes(&arts, &docs, &[0, 0, 0], &[], None, &|i| i)
             .iter()
             .all(|g| g.variants.iter().all(|v| v.article != "a0")));
-        let g = group_quotes(&arts, &docs, &[0, 0, 0], &[], Some(&Meaning));
+        let g = group_quotes(&arts, &docs, &[0, 0, 0], &[], Some(&Meaning), &|i| i);
         let with_a0 = g
             .iter()
             .find(|g| g.variants.iter().any(|v| v.article == "a0"))
@@ -341,7 +350,10 @@ mod tests {
             .map(|id| Article::new(*id, "\"We are ready to talk now,\" Ruiz said."))
             .collect();
         let docs: Vec<Document> = arts.iter().map(Document::from_article).collect();
-        assert!(group_quotes(&arts, &docs, &[0, 1], &[], None).is_empty());
-        assert_eq!(group_quotes(&arts, &docs, &[0, 0], &[], None).len(), 1);
+        assert!(group_quotes(&arts, &docs, &[0, 1], &[], None, &|i| i).is_empty());
+        assert_eq!(
+            group_quotes(&arts, &docs, &[0, 0], &[], None, &|i| i).len(),
+            1
+        );
     }
 }
