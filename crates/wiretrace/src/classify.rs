@@ -125,21 +125,49 @@ impl PairFeatures {
         }
     }
 
-    /// One similarity in [0, 1] for ranking and graded comparisons: the stronger of textual
-    /// reuse (aligned share of both sides, weighted by link similarity) and topical overlap.
+    /// Textual reuse: the aligned share of both sides × the mean link similarity.
+    fn reuse(&self) -> f64 {
+        (self.reuse_short + self.reuse_long) / 2.0 * self.mean_similarity
+    }
+
+    /// The story score in [0, 1] under the compiled-in lexical parameters: the stronger of
+    /// textual reuse (aligned share of both sides, weighted by link similarity) and topical
+    /// overlap.
     pub fn similarity(&self) -> f64 {
         self.similarity_with(&crate::params::PARAMS.pair)
     }
 
-    /// [`PairFeatures::similarity`] under given weights: a weighted mean of textual reuse
-    /// (aligned share of both sides × link similarity), content-word cosine and the overlap of
-    /// names and numbers; a copy scores at least its reuse.
+    /// The story score under given weights, on which stories are merged (average linkage): a
+    /// weighted mean of textual reuse (aligned share of both sides × link similarity), the
+    /// topical similarity ([`PairFeatures::topic`]) and the overlap of names and numbers; a copy
+    /// scores at least its reuse. Users see [`PairFeatures::graded_similarity`].
     pub fn similarity_with(&self, p: &PairParams) -> f64 {
-        let reuse = (self.reuse_short + self.reuse_long) / 2.0 * self.mean_similarity;
+        let reuse = self.reuse();
         let total = (p.sim_reuse + p.sim_cosine + p.sim_entity).max(1e-9);
         let mixed = (p.sim_reuse * reuse
             + p.sim_cosine * self.topic(p)
             + p.sim_entity * self.entity_overlap)
+            / total;
+        mixed.max(reuse).clamp(0.0, 1.0)
+    }
+
+    /// The graded similarity in [0, 1] that users see (a pair's `similarity`, the order of
+    /// pairs in reports): a weighted mean of textual reuse, the content-word cosine, the
+    /// documents' embedding cosine (the content-word cosine where the pair has none) and the
+    /// overlap of names and numbers under the weights `p.graded`, fitted apart from the story
+    /// score; a copy scores at least its reuse. Without graded weights it is the story score
+    /// ([`PairFeatures::similarity_with`]).
+    pub fn graded_similarity(&self, p: &PairParams) -> f64 {
+        let Some(w) = p.graded else {
+            return self.similarity_with(p);
+        };
+        let reuse = self.reuse();
+        let semantic = self.semantic.unwrap_or(self.cosine);
+        let total = (w.reuse + w.cosine + w.semantic + w.names).max(1e-9);
+        let mixed = (w.reuse * reuse
+            + w.cosine * self.cosine
+            + w.semantic * semantic
+            + w.names * self.entity_overlap)
             / total;
         mixed.max(reuse).clamp(0.0, 1.0)
     }
@@ -410,6 +438,68 @@ mod tests {
         assert_eq!(
             c.classify(&mk(p.related_cosine / 2.0)).relation,
             Relation::Unrelated
+        );
+    }
+
+    /// The graded similarity stays in [0, 1], a copy scores at least its reuse, and without
+    /// graded weights it is the story score.
+    #[test]
+    fn graded_similarity_is_bounded_and_a_copy_scores_its_reuse() {
+        use crate::params::GradedWeights;
+        let mut p = crate::params::PARAMS_SEMANTIC.pair;
+        let fitted = p
+            .graded
+            .expect("the semantic parameters carry graded weights");
+        let reuse = |f: &PairFeatures| (f.reuse_short + f.reuse_long) / 2.0 * f.mean_similarity;
+        let copy = PairFeatures {
+            verbatim_short: 1.0,
+            reuse_short: 1.0,
+            reuse_long: 0.9,
+            mean_similarity: 1.0,
+            cosine: 0.3,
+            entity_overlap: 0.2,
+            semantic: Some(0.5),
+            ..f()
+        };
+        for w in [
+            fitted,
+            GradedWeights {
+                reuse: 0.0,
+                cosine: 0.0,
+                semantic: 1.0,
+                names: 0.0,
+            },
+            GradedWeights {
+                reuse: 0.0,
+                cosine: 0.0,
+                semantic: 0.0,
+                names: 0.0,
+            },
+        ] {
+            p.graded = Some(w);
+            assert!(copy.graded_similarity(&p) >= reuse(&copy) - 1e-12);
+            for x in [0.0, 0.25, 0.5, 1.0] {
+                for sem in [None, Some(0.0), Some(0.7), Some(1.0)] {
+                    let g = PairFeatures {
+                        reuse_short: x,
+                        reuse_long: 1.0 - x,
+                        mean_similarity: x,
+                        cosine: x,
+                        entity_overlap: 1.0 - x,
+                        semantic: sem,
+                        ..f()
+                    }
+                    .graded_similarity(&p);
+                    assert!((0.0..=1.0).contains(&g), "{g} for {w:?}");
+                }
+            }
+        }
+        p.graded = None;
+        assert_eq!(copy.graded_similarity(&p), copy.similarity_with(&p));
+        let lexical = crate::params::PARAMS.pair;
+        assert_eq!(
+            copy.graded_similarity(&lexical),
+            copy.similarity_with(&lexical)
         );
     }
 

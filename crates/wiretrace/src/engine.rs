@@ -373,9 +373,12 @@ impl Engine {
             .iter()
             .filter_map(|s| self.scored_pair(articles, fps, s))
             .collect();
+        // By relation, then by the similarity users see (graded), then by the story score: with
+        // no graded weights the order of the story score alone.
         pairs.sort_by(|x, y| {
             x.0.relation
                 .cmp(&y.0.relation)
+                .then(y.1.similarity.total_cmp(&x.1.similarity))
                 .then(y.0.similarity.total_cmp(&x.0.similarity))
                 .then((x.0.a, x.0.b).cmp(&(y.0.a, y.0.b)))
         });
@@ -526,7 +529,7 @@ impl Engine {
             a: articles[s.a].id.clone(),
             b: articles[s.b].id.clone(),
             relation: d.relation,
-            similarity: align::round4(sp.similarity),
+            similarity: align::round4(s.features.graded_similarity(&classifier.params)),
             confidence: d.confidence,
             reuse: Reuse {
                 a: align::round4(s.alignment.reuse_a),
@@ -553,7 +556,7 @@ impl Engine {
             a: a.id.clone(),
             b: b.id.clone(),
             relation: d.relation,
-            similarity: align::round4(s.features.similarity_with(&self.config.classifier.params)),
+            similarity: align::round4(s.features.graded_similarity(&self.config.classifier.params)),
             confidence: d.confidence,
             reuse: Reuse {
                 a: align::round4(s.alignment.reuse_a),

@@ -220,7 +220,8 @@ pub struct Pair {
     pub b: String,
     /// The decided relation.
     pub relation: Relation,
-    /// Overall textual/semantic similarity in [0, 1].
+    /// Graded "same story" similarity in [0, 1] of the two articles (textual reuse, word and
+    /// embedding cosines, shared names; [`crate::classify::PairFeatures::graded_similarity`]).
     pub similarity: f64,
     /// Confidence in the relation, in [0, 1].
     pub confidence: f64,

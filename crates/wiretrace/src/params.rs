@@ -87,11 +87,34 @@ pub struct PairParams {
     /// Weight of the documents' embedding cosine in their topical similarity (semantic runs).
     #[serde(default)]
     pub topic_semantic: f64,
+    /// Weights of the graded similarity users see (a pair's `similarity`, the order of pairs in
+    /// reports), fitted apart from the story score above; `None` (parameter files without them):
+    /// the story score is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graded: Option<GradedWeights>,
     /// Margin that maps to confidence 0.88 (tanh scale).
     pub confidence_scale: f64,
     /// Reports published further apart than this (hours) are a later development, not the
     /// same event, unless their text derives.
     pub event_window_hours: f64,
+}
+
+/// Weights of the graded pair similarity ([`crate::classify::PairFeatures::graded_similarity`]):
+/// a weighted mean of textual reuse, the content-word cosine, the documents' embedding cosine
+/// and the overlap of names and numbers. Fitted for the Pearson r with a graded "same story"
+/// target on ECB+ (same sub-topic 1, same topic 0.5, other topics 0), while the story score
+/// (`sim_*`, `topic_semantic`) is fitted for story clustering.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GradedWeights {
+    /// Weight of textual reuse (aligned share of both sides × link similarity).
+    pub reuse: f64,
+    /// Weight of the content-word cosine.
+    pub cosine: f64,
+    /// Weight of the documents' embedding cosine (the content-word cosine stands in for it when
+    /// the pair has none).
+    pub semantic: f64,
+    /// Weight of the names-and-numbers overlap.
+    pub names: f64,
 }
 
 fn default_sim_reuse() -> f64 {

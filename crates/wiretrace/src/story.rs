@@ -32,7 +32,8 @@ pub struct ScoredPair {
     pub b: usize,
     /// Relation.
     pub relation: Relation,
-    /// Similarity in [0, 1].
+    /// The story score in [0, 1] ([`crate::classify::PairFeatures::similarity_with`]): what
+    /// stories merge on. Users see the graded similarity instead (`Pair::similarity`).
     pub similarity: f64,
     /// Content-word cosine of the two documents.
     pub cosine: f64,

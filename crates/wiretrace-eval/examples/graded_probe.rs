@@ -1,0 +1,189 @@
+//! Development aid (issue 5): a graded pair similarity of its own, apart from the story score.
+//!
+//! Over the ECB+ candidate pairs (topics 1–35) it builds the graded target `fit.rs` uses (same
+//! sub-topic 1, same topic 0.5, other topics 0) and, for a grid of weights of
+//! `max(reuse, (w_reuse·reuse + w_cosine·cosine + w_semantic·semantic + w_names·names) / Σw)`
+//! (`PairFeatures::graded_similarity`), the Pearson r with it; the setting with the best r is chosen **on ECB+ alone**. Only then is
+//! SemEval-2022 Task 8 read, to *report* the chosen setting's Pearson r with `Overall` (en-en
+//! and monolingual), beside today's `similarity_with` for comparison. SemEval never chooses.
+//!
+//! Usage: `cargo run --release -p wiretrace-eval --example graded_probe -- [--semantic]
+//! [--data DIR]`. The features of both sets are cached under `target/tmp/` (delete them after a
+//! change to the engine).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use wiretrace::classify::PairFeatures;
+use wiretrace::params::{GradedWeights, PARAMS, PARAMS_SEMANTIC};
+use wiretrace::semantic::{Cached, Embedder};
+use wiretrace::{Config, Engine};
+use wiretrace_eval::loaders::{ecbplus, semeval};
+use wiretrace_eval::metrics::pearson;
+
+/// Weights of the graded similarity: reuse, lexical cosine, embedding cosine, names.
+type Weights = [f64; 4];
+
+/// [`PairFeatures::graded_similarity`] under weights `w`.
+fn graded(f: &PairFeatures, w: &Weights) -> f64 {
+    let mut p = PARAMS.pair;
+    p.graded = Some(GradedWeights {
+        reuse: w[0],
+        cosine: w[1],
+        semantic: w[2],
+        names: w[3],
+    });
+    f.graded_similarity(&p)
+}
+
+fn cached<T: serde::Serialize + serde::de::DeserializeOwned>(
+    file: &Path,
+    make: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    if let Ok(s) = std::fs::read_to_string(file) {
+        if let Ok(v) = serde_json::from_str(&s) {
+            eprintln!("read {}", file.display());
+            return Ok(v);
+        }
+    }
+    let v = make()?;
+    if let Some(d) = file.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    std::fs::write(file, serde_json::to_string(&v)?)?;
+    eprintln!("wrote {}", file.display());
+    Ok(v)
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let data = args
+        .iter()
+        .position(|a| a == "--data")
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
+    let semantic = args.iter().any(|a| a == "--semantic");
+    let engine = if semantic {
+        let root = wiretrace_semantic::model::cache_root(None);
+        let (e, fast) =
+            wiretrace_semantic::load_models(&root, true).context("loading the embedding model")?;
+        let e: Arc<dyn Embedder> = Arc::new(Cached::new(e));
+        let fast: Arc<dyn Embedder> = Arc::new(fast);
+        Engine::new(Config::semantic(e, Some(fast)))
+    } else {
+        Engine::new(Config::default())
+    };
+    let params = if semantic {
+        &*PARAMS_SEMANTIC
+    } else {
+        &*PARAMS
+    };
+    let tag = if semantic { "semantic" } else { "lexical" };
+    let tmp = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/tmp");
+
+    // ECB+ 1–35 candidate pairs and the graded target, as fit.rs builds them.
+    let ecb = ecbplus::load(&data.join("ecb_plus")).context("loading ECB+")?;
+    let arts: Vec<_> = ecb
+        .documents
+        .iter()
+        .map(ecbplus::EcbDocument::to_article)
+        .collect();
+    let feats: Vec<(usize, usize, PairFeatures)> =
+        cached(&tmp.join(format!("graded_probe_ecb_{tag}.json")), || {
+            Ok(engine.candidate_features(&arts))
+        })?;
+    let sub: Vec<&str> = ecb.documents.iter().map(|d| d.subtopic.as_str()).collect();
+    let topic: Vec<&str> = ecb.documents.iter().map(|d| d.topic.as_str()).collect();
+    let target: Vec<f64> = feats
+        .iter()
+        .map(|f| {
+            if sub[f.0] == sub[f.1] {
+                1.0
+            } else if topic[f.0] == topic[f.1] {
+                0.5
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let r_ecb = |score: &dyn Fn(&PairFeatures) -> f64| -> f64 {
+        let x: Vec<f64> = feats.iter().map(|f| score(&f.2)).collect();
+        pearson(&x, &target).unwrap_or(f64::NAN)
+    };
+
+    // The grid: weights on a simplex in steps of 0.05 (no embedding term without the model).
+    let steps: Vec<f64> = (0..=20).map(|i| f64::from(i) / 20.0).collect();
+    let mut grid: Vec<Weights> = Vec::new();
+    for &wr in &steps {
+        for &ws in if semantic { &steps[..] } else { &steps[..1] } {
+            for &we in &steps {
+                let wc = 1.0 - wr - ws - we;
+                if wc >= -1e-9 {
+                    grid.push([wr, (wc.max(0.0) * 1000.0).round() / 1000.0, ws, we]);
+                }
+            }
+        }
+    }
+    let mut scored: Vec<(f64, Weights)> = grid
+        .par_iter()
+        .map(|w| (r_ecb(&|f| graded(f, w)), *w))
+        .collect();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let today = r_ecb(&|f| f.similarity_with(&params.pair));
+    println!(
+        "ECB+ 1-35 ({tag}, {} candidate pairs): graded Pearson of today's similarity_with {today:.4}",
+        feats.len()
+    );
+    println!("ECB+ graded Pearson, best settings (reuse/cosine/semantic/names):");
+    for (r, w) in scored.iter().take(10) {
+        println!(
+            "  {:.4}  {:.2}/{:.2}/{:.2}/{:.2}",
+            r, w[0], w[1], w[2], w[3]
+        );
+    }
+    let (best_r, best) = scored[0];
+    println!(
+        "chosen on ECB+ alone: {:.2}/{:.2}/{:.2}/{:.2} (graded Pearson {best_r:.4})",
+        best[0], best[1], best[2], best[3]
+    );
+
+    // SemEval: read only now, to report the chosen setting (nothing is chosen below).
+    let set = semeval::load(&data.join("semeval2022_task8_sample")).context("loading SemEval")?;
+    let mono: Vec<&semeval::SemevalPair> =
+        set.pairs.iter().filter(|p| p.is_monolingual()).collect();
+    let sem_feats: Vec<PairFeatures> = cached(
+        &tmp.join(format!("graded_probe_semeval_{tag}.json")),
+        || {
+            Ok(mono
+                .par_iter()
+                .map(|p| {
+                    let (a, b) = p.articles();
+                    engine.pair_features(&a, &b)
+                })
+                .collect())
+        },
+    )?;
+    let report = |name: &str, score: &dyn Fn(&PairFeatures) -> f64| {
+        let r_of = |keep: &dyn Fn(&semeval::SemevalPair) -> bool| {
+            let (x, y): (Vec<f64>, Vec<f64>) = mono
+                .iter()
+                .zip(&sem_feats)
+                .filter(|(p, _)| keep(p))
+                .map(|(p, f)| (wiretrace::align::round4(score(f)), -p.overall))
+                .unzip();
+            pearson(&x, &y).unwrap_or(f64::NAN)
+        };
+        println!(
+            "SemEval {name}: en-en {:.4}, monolingual {:.4}",
+            r_of(&|p| p.is_en_en()),
+            r_of(&|_| true)
+        );
+    };
+    report("today's similarity_with", &|f| {
+        f.similarity_with(&params.pair)
+    });
+    report("chosen graded similarity", &|f| graded(f, &best));
+    Ok(())
+}
