@@ -105,22 +105,24 @@ pub(crate) fn content_hash(a: &Article) -> String {
     format!("{:032x}", xxh3_128(a.full_text().as_bytes()))
 }
 
-/// The corpus in memory during an ingest: what scoring new pairs against old articles and
-/// re-deriving stories need. Index `i` is the article with `ord = i`.
+/// What an ingest reads of the stored corpus: the articles, fingerprints and segmentations a
+/// batch needs (its candidates and the components it touches), each read from the store once and
+/// kept for the following batches, and the document frequencies of their terms. A batch into a
+/// large store reads a few rows through the indexes, not the store; only a refresh reads it all.
+/// Index `i` is the article with `ord = i`.
 pub(crate) struct Corpus {
-    pub(crate) articles: Vec<Article>,
-    /// Each article's segmentation, made when a stage first needs it: a batch reads only its
-    /// candidates and the stories it touches, so segmenting every stored text would be most of
-    /// the cost of a small batch into a large store.
-    pub(crate) docs: Vec<Option<Document>>,
-    pub(crate) fps: Vec<Fingerprint>,
-    pub(crate) dvs: Vec<Option<Vector>>,
+    /// Articles stored.
+    pub(crate) n: usize,
+    articles: HashMap<usize, Article>,
+    fps: HashMap<usize, Fingerprint>,
+    docs: HashMap<usize, Document>,
+    /// Every document vector when the engine proposes embedding neighbours (an exact scan over
+    /// all of them), else empty.
+    dvs: Vec<Option<Vector>>,
+    /// `n` and the document frequency of every term read so far (a term of a read article or of
+    /// a new one; `salient_terms`, document vectors, sentence weights and labels ask for no
+    /// other).
     pub(crate) stats: CorpusStats,
-    pub(crate) scored: Vec<ScoredCandidate>,
-    /// The relation of each pair in `scored`.
-    pub(crate) relations: Vec<Relation>,
-    /// For each article, the positions in `scored` of its pairs.
-    pub(crate) pairs_of: Vec<Vec<usize>>,
     /// How many articles the store held when its pairs were last all scored (0: never).
     pub(crate) scored_under: usize,
     /// The derived tables must be rebuilt whole (a store migrated from a schema whose stories
@@ -139,87 +141,149 @@ struct Part {
 }
 
 impl Corpus {
-    /// Segments the articles of `idx` that are not segmented yet.
-    fn segment(&mut self, idx: &[usize]) {
+    /// Reads the articles of `idx` the corpus has not read yet, with their fingerprints and
+    /// the document frequencies of their terms.
+    fn read(&mut self, conn: &Connection, idx: &[usize]) -> Result<()> {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {}, fingerprint FROM articles WHERE ord = ?1",
+            crate::read::ARTICLE_COLUMNS
+        ))?;
+        for &i in idx {
+            if self.fps.contains_key(&i) {
+                continue;
+            }
+            let (article, fp) = stmt
+                .query_row([i as i64], |r| {
+                    Ok((crate::read::article_of(r)?, r.get::<_, Vec<u8>>(7)?))
+                })
+                .optional()?
+                .ok_or_else(|| Error::Corrupt {
+                    what: format!("the index names article {i}, which is not stored"),
+                })?;
+            let fp = codec::decode_fingerprint(&fp)?;
+            add_df(conn, &mut self.stats, &fp)?;
+            self.articles.insert(i, article);
+            self.fps.insert(i, fp);
+        }
+        Ok(())
+    }
+
+    /// Reads every stored article (a refresh scores every pair again).
+    fn read_all(&mut self, conn: &Connection) -> Result<()> {
+        if self.fps.len() == self.n {
+            return Ok(());
+        }
+        let all: Vec<usize> = (0..self.n).collect();
+        // Every term's frequency in one pass rather than one lookup per term.
+        let mut stmt = conn.prepare("SELECT stem, df FROM term_df")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            self.stats
+                .df
+                .insert(r.get::<_, i64>(0)? as u64, r.get::<_, u32>(1)?);
+        }
+        self.read(conn, &all)
+    }
+
+    fn fp(&self, i: usize) -> Result<&Fingerprint> {
+        self.fps.get(&i).ok_or_else(|| Error::Corrupt {
+            what: format!("article {i} was used before it was read"),
+        })
+    }
+
+    /// The articles of `idx` (sorted, distinct corpus indices) as a [`Part`], read and
+    /// segmented as needed.
+    fn part(&mut self, conn: &Connection, idx: &[usize]) -> Result<Part> {
+        self.read(conn, idx)?;
         let missing: Vec<usize> = idx
             .iter()
             .copied()
-            .filter(|&i| self.docs.get(i).is_some_and(Option::is_none))
+            .filter(|i| !self.docs.contains_key(i))
             .collect();
-        let made: Vec<Document> = missing
+        let made: Vec<(usize, Document)> = missing
             .par_iter()
-            .map(|&i| Document::from_article(&self.articles[i]))
+            .filter_map(|i| Some((*i, Document::from_article(self.articles.get(i)?))))
             .collect();
-        for (i, d) in missing.into_iter().zip(made) {
-            self.docs[i] = Some(d);
-        }
-    }
-
-    /// The articles of `idx` (sorted, distinct corpus indices) as a [`Part`].
-    fn part(&mut self, idx: &[usize]) -> Part {
-        self.segment(idx);
-        Part {
+        self.docs.extend(made);
+        let get = |i: &usize| -> Result<(Article, Document, Fingerprint)> {
+            match (self.articles.get(i), self.docs.get(i), self.fps.get(i)) {
+                (Some(a), Some(d), Some(f)) => Ok((a.clone(), d.clone(), f.clone())),
+                _ => Err(Error::Corrupt {
+                    what: format!("article {i} could not be read"),
+                }),
+            }
+        };
+        let mut part = Part {
             number: idx.to_vec(),
-            articles: idx.iter().map(|&i| self.articles[i].clone()).collect(),
-            docs: idx
+            articles: Vec::with_capacity(idx.len()),
+            docs: Vec::with_capacity(idx.len()),
+            fps: Vec::with_capacity(idx.len()),
+            dvs: idx
                 .iter()
-                .map(|&i| {
-                    self.docs[i]
-                        .clone()
-                        .unwrap_or_else(|| Document::from_article(&self.articles[i]))
-                })
+                .map(|&i| self.dvs.get(i).cloned().flatten())
                 .collect(),
-            fps: idx.iter().map(|&i| self.fps[i].clone()).collect(),
-            dvs: idx.iter().map(|&i| self.dvs[i].clone()).collect(),
+        };
+        for i in idx {
+            let (a, d, f) = get(i)?;
+            part.articles.push(a);
+            part.docs.push(d);
+            part.fps.push(f);
         }
+        Ok(part)
     }
+}
 
-    /// Adds scored pairs (corpus indices) to `scored` and its indexes.
-    fn add_scored(&mut self, engine: &Engine, scored: Vec<ScoredCandidate>) {
-        let classifier = &engine.config().classifier;
-        for s in scored {
-            let k = self.scored.len();
-            for end in [s.a, s.b] {
-                if let Some(list) = self.pairs_of.get_mut(end) {
-                    list.push(k);
-                }
+/// Adds the stored document frequencies of `fp`'s terms that `stats` does not hold yet.
+pub(crate) fn add_df(conn: &Connection, stats: &mut CorpusStats, fp: &Fingerprint) -> Result<()> {
+    let mut stmt = conn.prepare_cached("SELECT df FROM term_df WHERE stem = ?1")?;
+    for t in &fp.terms {
+        if stats.df.contains_key(&t.stem) {
+            continue;
+        }
+        let df: Option<u32> = stmt.query_row([t.stem as i64], |r| r.get(0)).optional()?;
+        stats.df.insert(t.stem, df.unwrap_or(0));
+    }
+    Ok(())
+}
+
+/// The stored pairs of article `x`: (other article, relation).
+fn stored_pairs_of(conn: &Connection, x: usize) -> Result<Vec<(usize, Relation)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b, rank FROM pairs WHERE a = ?1 UNION ALL SELECT a, rank FROM pairs WHERE b = ?1",
+    )?;
+    let rows = stmt.query_map([x as i64], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (y, rank) = row?;
+        let rel = usize::try_from(rank)
+            .ok()
+            .and_then(|k| Relation::ALL.get(k).copied())
+            .ok_or_else(|| Error::Corrupt {
+                what: format!("a stored pair has the unknown relation rank {rank}"),
+            })?;
+        out.push((usize::try_from(y).unwrap_or(usize::MAX), rel));
+    }
+    Ok(out)
+}
+
+/// The articles connected to `seeds` by stored same-story pairs, sorted: whole components of
+/// the graph the story stage clusters, so re-deriving them gives what re-deriving the corpus
+/// would give them. A walk over the pairs index: its cost is the components' pairs.
+fn components(conn: &Connection, seeds: impl Iterator<Item = usize>) -> Result<Vec<usize>> {
+    let mut seen: std::collections::HashSet<usize> = seeds.collect();
+    let mut stack: Vec<usize> = seen.iter().copied().collect();
+    while let Some(x) = stack.pop() {
+        for (y, rel) in stored_pairs_of(conn, x)? {
+            if rel.is_same_story() && seen.insert(y) {
+                stack.push(y);
             }
-            self.relations.push(classifier.relation(&s.features));
-            self.scored.push(s);
         }
     }
-
-    /// Replaces every scored pair.
-    fn set_scored(&mut self, engine: &Engine, scored: Vec<ScoredCandidate>) {
-        self.scored.clear();
-        self.relations.clear();
-        self.pairs_of = vec![Vec::new(); self.articles.len()];
-        self.add_scored(engine, scored);
-    }
-
-    /// The articles connected to `seeds` by same-story pairs, sorted: whole components of the
-    /// graph the story stage clusters, so re-deriving them gives what re-deriving the corpus
-    /// would give them.
-    fn components(&self, seeds: impl Iterator<Item = usize>) -> Vec<usize> {
-        let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
-        let mut stack: Vec<usize> = seeds.filter(|&i| i < self.articles.len()).collect();
-        seen.extend(stack.iter().copied());
-        while let Some(x) = stack.pop() {
-            for &k in &self.pairs_of[x] {
-                if !self.relations[k].is_same_story() {
-                    continue;
-                }
-                let s = &self.scored[k];
-                let y = if s.a == x { s.b } else { s.a };
-                if seen.insert(y) {
-                    stack.push(y);
-                }
-            }
-        }
-        let mut out: Vec<usize> = seen.into_iter().collect();
-        out.sort_unstable();
-        out
-    }
+    let mut out: Vec<usize> = seen.into_iter().collect();
+    out.sort_unstable();
+    Ok(out)
 }
 
 /// The `meta` key of [`Corpus::rederive`].
@@ -298,7 +362,7 @@ impl Store {
     pub fn refresh(&mut self, engine: &Engine) -> Result<usize> {
         self.check_parameters(engine)?;
         let mut corpus = load_corpus(&self.conn, engine)?;
-        if corpus.articles.is_empty() {
+        if corpus.n == 0 {
             return Ok(0);
         }
         // No drift is below -1: the batch of no new articles rescores everything.
@@ -327,35 +391,24 @@ impl Store {
     }
 }
 
-/// Loads every stored article, its fingerprint and document vector, the document frequencies
-/// and the scored pairs. Documents are segmented again from the stored text (segmentation is
-/// a pure function of it, and cheaper than storing tokens).
+/// Opens the stored corpus for an ingest: its size, the rescoring state, and the document
+/// vectors when the engine proposes embedding neighbours. Articles are read as batches need them.
 pub(crate) fn load_corpus(conn: &Connection, engine: &Engine) -> Result<Corpus> {
-    let articles = crate::read::load_articles(conn)?;
-    let mut fps = Vec::with_capacity(articles.len());
-    let mut dvs = Vec::with_capacity(articles.len());
-    let mut stmt = conn.prepare("SELECT fingerprint, doc_vector FROM articles ORDER BY ord")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        fps.push(codec::decode_fingerprint(&r.get::<_, Vec<u8>>(0)?)?);
-        dvs.push(
-            r.get::<_, Option<Vec<u8>>>(1)?
-                .map(|b| codec::decode_vector(&b).map(Vector::from))
-                .transpose()?,
-        );
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))?;
+    let n = usize::try_from(n).unwrap_or(0);
+    let mut dvs = Vec::new();
+    if engine.neighbour_blocking().is_some() {
+        dvs.reserve(n);
+        let mut stmt = conn.prepare("SELECT doc_vector FROM articles ORDER BY ord")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            dvs.push(
+                r.get::<_, Option<Vec<u8>>>(0)?
+                    .map(|b| codec::decode_vector(&b).map(Vector::from))
+                    .transpose()?,
+            );
+        }
     }
-    let docs: Vec<Option<Document>> = vec![None; articles.len()];
-    let mut df = HashMap::new();
-    let mut stmt = conn.prepare("SELECT stem, df FROM term_df")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        df.insert(r.get::<_, i64>(0)? as u64, r.get::<_, u32>(1)?);
-    }
-    let stats = CorpusStats {
-        n: articles.len(),
-        df,
-    };
-    let scored = crate::read::load_scored(conn, "", &HashMap::new())?;
     let meta = |key: &str| -> Result<Option<String>> {
         Ok(conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
@@ -363,25 +416,21 @@ pub(crate) fn load_corpus(conn: &Connection, engine: &Engine) -> Result<Corpus> 
             })
             .optional()?)
     };
-    let scored_under = meta(SCORED_UNDER)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let rederive = meta(REDERIVE)?.is_some_and(|v| v == "1");
-    let n = articles.len();
-    let mut corpus = Corpus {
-        articles,
-        docs,
-        fps,
+    Ok(Corpus {
+        n,
+        articles: HashMap::new(),
+        fps: HashMap::new(),
+        docs: HashMap::new(),
         dvs,
-        stats,
-        scored: Vec::new(),
-        relations: Vec::new(),
-        pairs_of: vec![Vec::new(); n],
-        scored_under,
-        rederive,
-    };
-    corpus.set_scored(engine, scored);
-    Ok(corpus)
+        stats: CorpusStats {
+            n,
+            df: HashMap::new(),
+        },
+        scored_under: meta(SCORED_UNDER)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        rederive: meta(REDERIVE)?.is_some_and(|v| v == "1"),
+    })
 }
 
 /// One batch in one transaction; returns the number of pairs scored and whether every stored
@@ -394,7 +443,7 @@ fn ingest_batch(
     max_drift: f64,
 ) -> Result<(usize, bool)> {
     let tx = conn.transaction()?;
-    let base = corpus.articles.len();
+    let base = corpus.n;
     let fper = Fingerprinter::new(engine.config().fingerprint);
     let docs: Vec<Document> = chunk
         .par_iter()
@@ -406,6 +455,7 @@ fn ingest_batch(
     dvs.resize(docs.len(), None);
     let cfg = engine.config().candidates;
     for fp in &fps {
+        add_df(&tx, &mut corpus.stats, fp)?;
         for t in &fp.terms {
             *corpus.stats.df.entry(t.stem).or_insert(0) += 1;
         }
@@ -455,38 +505,38 @@ fn ingest_batch(
             }
         }
     }
-    corpus.articles.extend(chunk.iter().map(|(_, a)| a.clone()));
-    corpus.docs.extend(docs.into_iter().map(Some));
-    corpus.pairs_of.resize(corpus.articles.len(), Vec::new());
-    corpus.fps.extend(fps);
-    corpus.dvs.extend(dvs);
+    for (k, (((_, a), d), fp)) in chunk.iter().zip(docs).zip(fps).enumerate() {
+        corpus.articles.insert(base + k, a.clone());
+        corpus.docs.insert(base + k, d);
+        corpus.fps.insert(base + k, fp);
+    }
+    if engine.neighbour_blocking().is_some() {
+        corpus.dvs.extend(dvs);
+    }
+    corpus.n += chunk.len();
 
     // Candidates of each new article, from the index (which now holds the batch too). When the
     // statistics have drifted, every article's: term blocking and every pair's score depend on
     // them, and asking the index for all articles is what one `analyze` over the corpus does.
-    let n = corpus.articles.len();
+    let n = corpus.n;
     let refresh = CorpusStats::idf_drift(corpus.scored_under, n) > max_drift;
+    if refresh || corpus.rederive {
+        corpus.read_all(&tx)?;
+    }
     let first = if refresh { 0 } else { base };
     let mut cands: BTreeMap<(u32, u32), u8> = BTreeMap::new();
     for i in first..n {
-        let keys = salient_terms(&corpus.fps[i], &corpus.stats, &cfg);
-        let mut terms_of = |m: i64| -> Result<Vec<u64>> {
-            let fp = usize::try_from(m)
-                .ok()
-                .and_then(|m| corpus.fps.get(m))
-                .ok_or_else(|| Error::Corrupt {
-                    what: format!("the index names article {m}, which is not stored"),
-                })?;
-            Ok(salient_terms(fp, &corpus.stats, &cfg))
+        let keys = salient_terms(corpus.fp(i)?, &corpus.stats, &cfg);
+        let fp = corpus.fp(i)?.clone();
+        let found = {
+            let mut terms_of = |m: i64| -> Result<Vec<u64>> {
+                let m = usize::try_from(m).unwrap_or(usize::MAX);
+                corpus.read(&tx, &[m])?;
+                Ok(salient_terms(corpus.fp(m)?, &corpus.stats, &cfg))
+            };
+            lookup(&tx, engine, &fp, &keys, Some(i as i64), &mut terms_of)?
         };
-        for (other, flag) in lookup(
-            &tx,
-            engine,
-            &corpus.fps[i],
-            &keys,
-            Some(i as i64),
-            &mut terms_of,
-        )? {
+        for (other, flag) in found {
             let (a, b) = (i.min(other as usize) as u32, i.max(other as usize) as u32);
             *cands.entry((a, b)).or_insert(0) |= flag;
         }
@@ -503,14 +553,15 @@ fn ingest_batch(
             }
         }
     }
-    // Scored on the part of the corpus the candidates touch: only those texts are segmented.
+    // Scored on the part of the corpus the candidates touch: only those texts are read and
+    // segmented.
     let mut touched: Vec<usize> = cands
         .keys()
         .flat_map(|&(a, b)| [a as usize, b as usize])
         .collect();
     touched.sort_unstable();
     touched.dedup();
-    let part = corpus.part(&touched);
+    let part = corpus.part(&tx, &touched)?;
     let local: HashMap<usize, u32> = touched
         .iter()
         .enumerate()
@@ -532,35 +583,36 @@ fn ingest_batch(
         &part.dvs,
         &cands,
     );
+    // The report form of a pair depends on nothing but the pair: only the pairs scored in this
+    // batch get theirs.
+    let reports: Vec<Option<wiretrace::Pair>> = scored
+        .iter()
+        .map(|s| engine.pair_report(&part.articles, &part.fps, s))
+        .collect();
     drop(part);
     for s in &mut scored {
         (s.a, s.b) = (touched[s.a], touched[s.b]);
     }
-    let n_scored = scored.len();
-    let first_new_pair = if refresh { 0 } else { corpus.scored.len() };
     if refresh {
         tx.execute("DELETE FROM pairs", [])?;
-        insert_pairs(&tx, engine, &scored)?;
-        corpus.set_scored(engine, scored);
+    }
+    insert_pairs(&tx, engine, &scored)?;
+    {
+        let mut up = tx.prepare_cached("UPDATE pairs SET report = ?1 WHERE a = ?2 AND b = ?3")?;
+        for (s, p) in scored.iter().zip(&reports) {
+            if let Some(p) = p {
+                up.execute(params![json(p)?, s.a as i64, s.b as i64])?;
+            }
+        }
+    }
+    let n_scored = scored.len();
+    if refresh {
         corpus.scored_under = n;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![SCORED_UNDER, n.to_string()],
         )?;
-    } else {
-        insert_pairs(&tx, engine, &scored)?;
-        corpus.add_scored(engine, scored);
-    }
-    {
-        // The report form of a pair depends on nothing but the pair: only the pairs scored in
-        // this batch get theirs.
-        let mut up = tx.prepare_cached("UPDATE pairs SET report = ?1 WHERE a = ?2 AND b = ?3")?;
-        for s in &corpus.scored[first_new_pair..] {
-            if let Some(p) = engine.pair_report(&corpus.articles, &corpus.fps, s) {
-                up.execute(params![json(&p)?, s.a as i64, s.b as i64])?;
-            }
-        }
     }
     if refresh || corpus.rederive {
         rederive_all(&tx, engine, corpus)?;
@@ -573,24 +625,13 @@ fn ingest_batch(
 
 /// Stories, derivations and quotes of the whole corpus, replacing the stored ones.
 fn rederive_all(conn: &Connection, engine: &Engine, corpus: &mut Corpus) -> Result<()> {
-    let all: Vec<usize> = (0..corpus.articles.len()).collect();
-    corpus.segment(&all);
-    let docs: Vec<Document> = corpus
-        .docs
-        .iter_mut()
-        .zip(&corpus.articles)
-        .map(|(d, a)| d.take().unwrap_or_else(|| Document::from_article(a)))
-        .collect();
-    let analysis = engine.assemble_scored(
-        &corpus.articles,
-        &docs,
-        &corpus.fps,
-        &corpus.stats,
-        corpus.scored.clone(),
-    );
-    for (slot, d) in corpus.docs.iter_mut().zip(docs) {
-        *slot = Some(d);
-    }
+    corpus.read_all(conn)?;
+    let all: Vec<usize> = (0..corpus.n).collect();
+    let part = corpus.part(conn, &all)?;
+    let scored = crate::read::load_scored(conn, "", &HashMap::new())?;
+    let analysis =
+        engine.assemble_scored(&part.articles, &part.docs, &part.fps, &corpus.stats, scored);
+    drop(part);
     conn.execute_batch(
         "DELETE FROM stories; DELETE FROM story_members; DELETE FROM derivations; \
          DELETE FROM undirected; DELETE FROM quotes; DELETE FROM quote_variants;",
@@ -598,8 +639,7 @@ fn rederive_all(conn: &Connection, engine: &Engine, corpus: &mut Corpus) -> Resu
     let ord_of: HashMap<&str, i64> = corpus
         .articles
         .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id.as_str(), i as i64))
+        .map(|(&i, a)| (a.id.as_str(), i as i64))
         .collect();
     insert_derived(conn, &analysis, &ord_of)?;
     conn.execute("DELETE FROM meta WHERE key = ?1", [REDERIVE])?;
@@ -617,23 +657,23 @@ fn rederive_part(
     corpus: &mut Corpus,
     base: usize,
 ) -> Result<()> {
-    let members = corpus.components(base..corpus.articles.len());
-    let local: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-    let mut scored: Vec<ScoredCandidate> = Vec::new();
-    for &x in &members {
-        for &k in &corpus.pairs_of[x] {
-            let s = &corpus.scored[k];
-            if s.a != x {
-                continue;
-            }
-            if let Some(&b) = local.get(&s.b) {
-                let mut s = s.clone();
-                (s.a, s.b) = (local[&x], b);
-                scored.push(s);
-            }
-        }
-    }
-    let part = corpus.part(&members);
+    let members = components(conn, base..corpus.n)?;
+    let local: HashMap<i64, usize> = members
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (i as i64, k))
+        .collect();
+    let ords: Vec<i64> = members.iter().map(|&i| i as i64).collect();
+    let marks = ords
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    // Every pair among the members (a component's pairs never leave it, but `related` ones do,
+    // and those between two components of the part count too).
+    let scored =
+        crate::read::load_scored(conn, &format!("a IN ({marks}) AND b IN ({marks})"), &local)?;
+    let part = corpus.part(conn, &members)?;
     let analysis = engine.assemble_part(
         &part.articles,
         &part.docs,
@@ -643,13 +683,8 @@ fn rederive_part(
         &part.number,
     );
     drop(part);
-    let ords: Vec<i64> = members.iter().map(|&i| i as i64).collect();
-    let marks = vec!["?"; ords.len()].join(",");
     let in_part = |sql: &str| -> Result<()> {
-        conn.execute(
-            &sql.replace("{}", &marks),
-            rusqlite::params_from_iter(ords.iter()),
-        )?;
+        conn.execute(&sql.replace("{}", &marks), [])?;
         Ok(())
     };
     // A stored story, quote group or derivation with one article in the components has all of
@@ -665,7 +700,7 @@ fn rederive_part(
         .prepare(&format!(
             "SELECT DISTINCT quote FROM quote_variants WHERE article IN ({marks})"
         ))?
-        .query_map(rusqlite::params_from_iter(ords.iter()), |r| r.get(0))?
+        .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     {
         let mut dq = conn.prepare_cached("DELETE FROM quotes WHERE ord = ?1")?;
@@ -677,15 +712,15 @@ fn rederive_part(
     }
     let ord_of: HashMap<&str, i64> = members
         .iter()
-        .map(|&i| (corpus.articles[i].id.as_str(), i as i64))
+        .filter_map(|&i| Some((corpus.articles.get(&i)?.id.as_str(), i as i64)))
         .collect();
     insert_derived(conn, &analysis, &ord_of)?;
-    update_related(conn, corpus, &members)
+    update_related(conn, &members)
 }
 
 /// Rewrites the `related` list of every story with an article in `members` or a `related` pair
 /// into them: the stories a `related` pair joins, listed as the report lists stories.
-fn update_related(conn: &Connection, corpus: &Corpus, members: &[usize]) -> Result<()> {
+fn update_related(conn: &Connection, members: &[usize]) -> Result<()> {
     let mut story_of_stmt =
         conn.prepare_cached("SELECT story FROM story_members WHERE article = ?1")?;
     let mut story_of = |a: usize| -> Result<i64> {
@@ -696,14 +731,18 @@ fn update_related(conn: &Connection, corpus: &Corpus, members: &[usize]) -> Resu
                 what: format!("article {a} is in no story"),
             })
     };
+    let related_of = |x: usize| -> Result<Vec<usize>> {
+        Ok(stored_pairs_of(conn, x)?
+            .into_iter()
+            .filter(|(_, rel)| *rel == Relation::Related)
+            .map(|(y, _)| y)
+            .collect())
+    };
     let mut affected: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
     for &x in members {
         affected.insert(story_of(x)?);
-        for &k in &corpus.pairs_of[x] {
-            if corpus.relations[k] == Relation::Related {
-                let s = &corpus.scored[k];
-                affected.insert(story_of(if s.a == x { s.b } else { s.a })?);
-            }
+        for y in related_of(x)? {
+            affected.insert(story_of(y)?);
         }
     }
     let mut members_of =
@@ -716,19 +755,10 @@ fn update_related(conn: &Connection, corpus: &Corpus, members: &[usize]) -> Resu
             .collect::<rusqlite::Result<_>>()?;
         let mut related: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
         for a in arts {
-            let a = usize::try_from(a).unwrap_or(usize::MAX);
-            for &k in corpus
-                .pairs_of
-                .get(a)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                if corpus.relations[k] == Relation::Related {
-                    let s = &corpus.scored[k];
-                    let other = story_of(if s.a == a { s.b } else { s.a })?;
-                    if other != story {
-                        related.insert(other);
-                    }
+            for y in related_of(usize::try_from(a).unwrap_or(usize::MAX))? {
+                let other = story_of(y)?;
+                if other != story {
+                    related.insert(other);
                 }
             }
         }
