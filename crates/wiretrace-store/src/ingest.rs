@@ -927,8 +927,8 @@ fn reverse_neighbours(
 fn insert_pairs(conn: &Connection, engine: &Engine, scored: &[ScoredCandidate]) -> Result<()> {
     let classifier = &engine.config().classifier;
     let mut ins = conn.prepare_cached(
-        "INSERT OR REPLACE INTO pairs (a, b, relation, rank, similarity, features, links, reuse_a, reuse_b) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR REPLACE INTO pairs (a, b, relation, rank, similarity, features, links, reuse_a, reuse_b, shown) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for s in scored {
         let relation = classifier.relation(&s.features);
@@ -946,6 +946,7 @@ fn insert_pairs(conn: &Connection, engine: &Engine, scored: &[ScoredCandidate]) 
             json(&s.alignment.links)?,
             s.alignment.reuse_a,
             s.alignment.reuse_b,
+            wiretrace::align::round4(s.features.graded_similarity(&classifier.params)),
         ])?;
     }
     Ok(())

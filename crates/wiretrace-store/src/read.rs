@@ -16,13 +16,14 @@ use crate::error::{Error, Result};
 use crate::Store;
 
 /// Derivations with their pairs: the report lists derivations in the order of their pairs
-/// (relation, then similarity); `d.ord` orders the rows of a store that predates the rule.
+/// (relation, then the similarity shown, then the story score); `d.ord` orders the rows of a
+/// store that predates the rule.
 const DERIVATIONS_IN_PAIR_ORDER: &str = "FROM derivations d LEFT JOIN pairs p \
      ON p.a = min(d.source, d.derived) AND p.b = max(d.source, d.derived)";
-const DERIVATION_ORDER: &str = "ORDER BY p.rank, p.similarity DESC, p.a, p.b, d.ord";
+const DERIVATION_ORDER: &str = "ORDER BY p.rank, p.shown DESC, p.similarity DESC, p.a, p.b, d.ord";
 /// Undirected derivations in the order of their pairs, as derivations.
 const UNDIRECTED_IN_PAIR_ORDER: &str = "FROM undirected u LEFT JOIN pairs p \
-     ON p.a = u.a AND p.b = u.b ORDER BY p.rank, p.similarity DESC, p.a, p.b, u.ord";
+     ON p.a = u.a AND p.b = u.b ORDER BY p.rank, p.shown DESC, p.similarity DESC, p.a, p.b, u.ord";
 
 /// The columns [`article_of`] reads, in its order.
 pub(crate) const ARTICLE_COLUMNS: &str = "id, title, body, url, source, published, lang";
@@ -282,7 +283,7 @@ impl Store {
             "a pair",
             &format!(
                 "SELECT report FROM pairs WHERE relation != 'unrelated' AND report IS NOT NULL {} \
-                 ORDER BY rank, similarity DESC, a, b",
+                 ORDER BY rank, shown DESC, similarity DESC, a, b",
                 within(ords, "AND a IN ({0}) AND b IN ({0})")
             ),
             [],

@@ -75,10 +75,13 @@ CREATE INDEX derivations_derived ON derivations (derived);
 /// Version 3: a batch rewrites only the stories, derivations and quotes of the components it
 /// touches. Stories and quote groups are keyed by their first article (ids `s{n}`, `q{n}.{k}`
 /// that do not move as the corpus grows; `ord` sorts them in report order), undirected pairs
-/// name their articles so a component's rows can be found. The rows a version-2 store holds
-/// are numbered by rank: they stay readable as they are, and the next write rebuilds them all
-/// (`meta.rederive`).
+/// name their articles so a component's rows can be found, and pairs keep the similarity the
+/// report shows (`shown`), which orders them after the relation. The rows a version-2 store
+/// holds are numbered by rank: they stay readable as they are, and the next write rebuilds them
+/// all (`meta.rederive`).
 const V3: &str = "
+ALTER TABLE pairs ADD COLUMN shown REAL;
+UPDATE pairs SET shown = round(similarity, 4);
 ALTER TABLE undirected ADD COLUMN a INTEGER;
 ALTER TABLE undirected ADD COLUMN b INTEGER;
 CREATE INDEX undirected_a ON undirected (a);

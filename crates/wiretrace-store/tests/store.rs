@@ -228,6 +228,49 @@ fn one_batch_of_the_demo_gives_the_analysis_of_analyze() {
     assert_eq!(stored.articles, direct.articles);
 }
 
+/// With graded weights (the semantic parameters have them), the similarity a pair shows is not
+/// the story score, and `analyze` lists pairs, derivations and undirected pairs by it: the
+/// store must list them so too.
+#[test]
+fn the_store_lists_pairs_by_the_similarity_they_show() {
+    let mut params = wiretrace::params::PARAMS.clone();
+    params.pair.graded = Some(wiretrace::params::GradedWeights {
+        reuse: 0.0,
+        cosine: 0.3,
+        semantic: 0.0,
+        names: 0.7,
+    });
+    let engine = Engine::new(wiretrace::Config::from_params(&params, None));
+    let corpus = themed_corpus();
+    let direct = engine.analyze(corpus.clone());
+    let by_story_score = Engine::default().analyze(corpus.clone());
+    let order = |a: &wiretrace::Analysis| -> Vec<(String, String)> {
+        a.pairs.iter().map(|p| (p.a.clone(), p.b.clone())).collect()
+    };
+    assert_ne!(
+        order(&direct),
+        order(&by_story_score),
+        "the weights change no order"
+    );
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    store
+        .ingest(
+            &engine,
+            corpus,
+            &IngestOptions {
+                batch_size: 1000,
+                max_drift: wiretrace_store::DEFAULT_MAX_DRIFT,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+    let stored = store.analysis().unwrap();
+    assert_eq!(stored.pairs, direct.pairs);
+    assert_eq!(stored.derivations, direct.derivations);
+    assert_eq!(stored.undirected, direct.undirected);
+}
+
 #[test]
 fn reingesting_is_a_no_op_and_new_articles_join_the_stories() {
     let (_d, path) = temp_store();
