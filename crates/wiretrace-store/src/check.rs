@@ -40,9 +40,11 @@ impl Store {
             .document_vectors(std::slice::from_ref(&doc))
             .pop()
             .flatten();
-        let n: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))?;
+        let n: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(ord) + 1, 0) FROM articles", [], |r| {
+                    r.get(0)
+                })?;
         let mut stats = CorpusStats {
             n: usize::try_from(n).unwrap_or(0) + 1,
             df: HashMap::new(),

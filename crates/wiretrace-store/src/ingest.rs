@@ -394,7 +394,11 @@ impl Store {
 /// Opens the stored corpus for an ingest: its size, the rescoring state, and the document
 /// vectors when the engine proposes embedding neighbours. Articles are read as batches need them.
 pub(crate) fn load_corpus(conn: &Connection, engine: &Engine) -> Result<Corpus> {
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))?;
+    // Ords are 0..n in ingest order: the largest is found in the primary key's b-tree, where a
+    // count would read every page of the table (texts included).
+    let n: i64 = conn.query_row("SELECT COALESCE(MAX(ord) + 1, 0) FROM articles", [], |r| {
+        r.get(0)
+    })?;
     let n = usize::try_from(n).unwrap_or(0);
     let mut dvs = Vec::new();
     if engine.neighbour_blocking().is_some() {
