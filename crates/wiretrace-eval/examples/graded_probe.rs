@@ -143,6 +143,14 @@ fn main() -> Result<()> {
             r, w[0], w[1], w[2], w[3]
         );
     }
+    for (name, w) in [
+        ("reuse", [1.0, 0.0, 0.0, 0.0]),
+        ("cosine", [0.0, 1.0, 0.0, 0.0]),
+        ("semantic", [0.0, 0.0, 1.0, 0.0]),
+        ("names", [0.0, 0.0, 0.0, 1.0]),
+    ] {
+        println!("  one term alone, {name}: {:.4}", r_ecb(&|f| graded(f, &w)));
+    }
     let (best_r, best) = scored[0];
     println!(
         "chosen on ECB+ alone: {:.2}/{:.2}/{:.2}/{:.2} (graded Pearson {best_r:.4})",
@@ -175,13 +183,21 @@ fn main() -> Result<()> {
                 .unzip();
             pearson(&x, &y).unwrap_or(f64::NAN)
         };
+        let mut langs: Vec<&str> = mono.iter().map(|p| p.lang1.as_str()).collect();
+        langs.sort_unstable();
+        langs.dedup();
+        let per: Vec<String> = langs
+            .iter()
+            .map(|&l| format!("{l} {:.3}", r_of(&|p| p.lang1 == l)))
+            .collect();
         println!(
-            "SemEval {name}: en-en {:.4}, monolingual {:.4}",
+            "SemEval {name}: en-en {:.4}, monolingual {:.4} (per language: {})",
             r_of(&|p| p.is_en_en()),
-            r_of(&|_| true)
+            r_of(&|_| true),
+            per.join(", ")
         );
     };
-    report("today's similarity_with", &|f| {
+    report("story score (similarity_with)", &|f| {
         f.similarity_with(&params.pair)
     });
     report("chosen graded similarity", &|f| graded(f, &best));
