@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Latency of adding one article to a stored corpus, as a user adds it (issue 9: one article
+into a large store, p99 under 50 ms).
+
+    python3 bench/ingest_latency.py --wiretrace target/release/wiretrace --db STORE.db \
+        --articles HELD_OUT.jsonl [--n 200] [--model]
+
+Each article of HELD_OUT.jsonl (the first --n) is added on its own: one
+`wiretrace ingest FILE --db STORE` process per article, in file order, so the store grows by one
+article per step and every step pays what a user's one-off ingest pays (process start, opening
+the store, reading what the batch needs, scoring, re-deriving the touched stories, the commit).
+The store is changed: pass a copy. `--no-model` is passed unless --model is given (the store must
+have been built the same way). Prints the store size and p50 / p90 / p99 / max wall time in ms,
+and one JSON line with the same figures for scripts.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def percentile(xs, q):
+    s = sorted(xs)
+    if not s:
+        return float("nan")
+    k = max(0, min(len(s) - 1, round(q / 100 * (len(s) - 1))))
+    return s[k]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--wiretrace", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--articles", required=True)
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--model", action="store_true")
+    args = ap.parse_args()
+
+    with open(args.articles, encoding="utf-8") as f:
+        lines = [l for l in f if l.strip()][: args.n]
+    if not lines:
+        sys.exit(f"no article in {args.articles}")
+    base = [args.wiretrace] + ([] if args.model else ["--no-model"])
+    stats = json.loads(
+        subprocess.run(base + ["stats", "--db", args.db, "--json"], check=True,
+                       capture_output=True, text=True).stdout)
+    # Whatever a copy of the store left dirty in the page cache would be flushed by the first
+    # commit's sync and counted against it.
+    os.sync()
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, line in enumerate(lines):
+            path = os.path.join(tmp, f"a{k}.jsonl")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(line)
+            t = time.perf_counter()
+            r = subprocess.run(base + ["ingest", path, "--db", args.db],
+                               capture_output=True, text=True)
+            times.append((time.perf_counter() - t) * 1000)
+            if r.returncode != 0:
+                sys.exit(f"ingest of article {k + 1} failed: {r.stderr.strip()}")
+    out = {
+        "stored": stats["articles"],
+        "added": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p90_ms": round(percentile(times, 90), 1),
+        "p99_ms": round(percentile(times, 99), 1),
+        "max_ms": round(max(times), 1),
+    }
+    print(f"one article into a store of {out['stored']:,}: {out['added']} single-article ingests, "
+          f"p50 {out['p50_ms']} ms, p90 {out['p90_ms']} ms, p99 {out['p99_ms']} ms, "
+          f"max {out['max_ms']} ms")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
