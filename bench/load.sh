@@ -105,7 +105,7 @@ gone=$(awk -F': ' '/^not found \(404\)/ {print $2}' "$work/wrk.txt")
 vanished=0
 while read -r path; do
   code=$(curl -s -o /dev/null -w '%{http_code}' "$addr$path")
-  if [ "$code" = 404 ]; then vanished=$((vanished + 1)); fi
+  if [ "$code" = 404 ]; then vanished=$((vanished + 1)); echo "   gone: $path"; fi
 done < "$work/paths.txt"
 echo "== 404 answers under load: ${gone:-0}; paths gone after the ingest: $vanished of $(wc -l < "$work/paths.txt")"
 if [ "${gone:-0}" -gt 0 ] && [ "$vanished" -eq 0 ]; then
