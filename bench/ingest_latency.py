@@ -3,15 +3,18 @@
 into a large store, p99 under 50 ms).
 
     python3 bench/ingest_latency.py --wiretrace target/release/wiretrace --db STORE.db \
-        --articles HELD_OUT.jsonl [--n 200] [--model]
+        --articles HELD_OUT.jsonl [--n 200] [--model] [--api]
 
 Each article of HELD_OUT.jsonl (the first --n) is added on its own: one
 `wiretrace ingest FILE --db STORE` process per article, in file order, so the store grows by one
 article per step and every step pays what a user's one-off ingest pays (process start, opening
 the store, reading what the batch needs, scoring, re-deriving the touched stories, the commit).
 The store is changed: pass a copy. `--no-model` is passed unless --model is given (the store must
-have been built the same way). Prints the store size and p50 / p90 / p99 / max wall time in ms,
-and one JSON line with the same figures for scripts.
+have been built the same way). With --api, a `wiretrace serve --db STORE --token T` is started
+on a free loopback port instead and each article is sent alone as `POST /articles` (the request's
+round trip is timed: a service's one-article ingest, without the process start). Prints the store
+size and p50 / p90 / p99 / max wall time in ms, and one JSON line with the same figures for
+scripts.
 """
 
 import argparse
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 
 def percentile(xs, q):
@@ -39,6 +43,7 @@ def main():
     ap.add_argument("--articles", required=True)
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--model", action="store_true")
+    ap.add_argument("--api", action="store_true")
     args = ap.parse_args()
 
     with open(args.articles, encoding="utf-8") as f:
@@ -53,8 +58,10 @@ def main():
     # commit's sync and counted against it.
     os.sync()
     times = []
+    if args.api:
+        times = through_api(base, args.db, lines)
     with tempfile.TemporaryDirectory() as tmp:
-        for k, line in enumerate(lines):
+        for k, line in enumerate([] if args.api else lines):
             path = os.path.join(tmp, f"a{k}.jsonl")
             with open(path, "w", encoding="utf-8") as f:
                 f.write(line)
@@ -65,6 +72,7 @@ def main():
             if r.returncode != 0:
                 sys.exit(f"ingest of article {k + 1} failed: {r.stderr.strip()}")
     out = {
+        "path": "POST /articles" if args.api else "wiretrace ingest",
         "stored": stats["articles"],
         "added": len(times),
         "p50_ms": round(statistics.median(times), 1),
@@ -72,10 +80,40 @@ def main():
         "p99_ms": round(percentile(times, 99), 1),
         "max_ms": round(max(times), 1),
     }
-    print(f"one article into a store of {out['stored']:,}: {out['added']} single-article ingests, "
+    print(f"one article into a store of {out['stored']:,} ({out['path']}): {out['added']} ingests, "
           f"p50 {out['p50_ms']} ms, p90 {out['p90_ms']} ms, p99 {out['p99_ms']} ms, "
           f"max {out['max_ms']} ms")
     print(json.dumps(out))
+
+
+def through_api(base, db, lines):
+    """Times `POST /articles` of each line against a server on the store."""
+    token = "bench-token"
+    proc = subprocess.Popen(base + ["serve", "--db", db, "--addr", "127.0.0.1:0", "--token", token],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        addr = None
+        for line in proc.stderr:
+            if "http://" in line:
+                addr = "http://" + line.split("http://", 1)[1].split()[0]
+                break
+        if addr is None:
+            sys.exit("the server did not say where it listens")
+        times = []
+        for k, line in enumerate(lines):
+            req = urllib.request.Request(
+                addr + "/articles", data=line.encode("utf-8"), method="POST",
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+            t = time.perf_counter()
+            with urllib.request.urlopen(req, timeout=120) as r:
+                r.read()
+                if r.status != 200:
+                    sys.exit(f"POST of article {k + 1}: status {r.status}")
+            times.append((time.perf_counter() - t) * 1000)
+        return times
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 if __name__ == "__main__":
