@@ -298,13 +298,20 @@ fn run(
     } else {
         None
     };
-    let mut analysis = engine.analyze(articles.clone());
+    // Only the terminal report reads the articles after the analysis (JSON and DOT do not):
+    // the engine gets the only copy otherwise, and frees each text once it is segmented.
+    let report_articles = if out.json || out.dot {
+        Vec::new()
+    } else {
+        articles.clone()
+    };
+    let mut analysis = engine.analyze(articles);
     if let Some(s) = &spinner {
         s.finish_and_clear();
     }
     analysis.skipped = outcome.skipped.clone();
     analysis.warnings = outcome.warnings.clone();
-    print_analysis(&analysis, &articles, out, color)?;
+    print_analysis(&analysis, &report_articles, out, color)?;
     summary(&outcome);
     Ok(ExitCode::SUCCESS)
 }

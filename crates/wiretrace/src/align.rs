@@ -116,7 +116,7 @@ pub fn sentence_features_idf(
             let mut stems: Vec<(u64, f32)> = toks
                 .iter()
                 .filter(|t| !t.stop)
-                .map(|t| (t.stem, term_weight(t.entity, t.numeric, idf(t.stem))))
+                .map(|t| (t.stem, term_weight(t.entity(), t.numeric(), idf(t.stem))))
                 .collect();
             stems.sort_unstable_by_key(|s| s.0);
             stems.dedup_by_key(|s| s.0);
@@ -141,10 +141,18 @@ pub fn sentence_features_idf(
             }
             grams.sort_unstable();
             grams.dedup();
-            let mut numbers: Vec<u64> = toks.iter().filter(|t| t.numeric).map(|t| t.hash).collect();
+            let mut numbers: Vec<u64> = toks
+                .iter()
+                .filter(|t| t.numeric())
+                .map(|t| t.hash)
+                .collect();
             numbers.sort_unstable();
             numbers.dedup();
-            let mut facts: Vec<u64> = toks.iter().filter(|t| t.numeric).map(|t| t.stem).collect();
+            let mut facts: Vec<u64> = toks
+                .iter()
+                .filter(|t| t.numeric())
+                .map(|t| t.stem)
+                .collect();
             facts.sort_unstable();
             facts.dedup();
             SentenceFeatures {

@@ -160,10 +160,18 @@ impl Engine {
     }
 
     /// Analyses a batch of articles end to end.
-    pub fn analyze(&self, articles: Vec<Article>) -> Analysis {
+    pub fn analyze(&self, mut articles: Vec<Article>) -> Analysis {
         let mut seconds = StageSeconds::default();
         let t = Instant::now();
-        let docs: Vec<Document> = articles.par_iter().map(Document::from_article).collect();
+        // The documents keep the only copy of each text: the bodies move into them (the later
+        // stages read only the articles' ids, titles and dates).
+        let docs: Vec<Document> = articles
+            .par_iter_mut()
+            .map(|a| {
+                let text = take_full_text(a);
+                Document::from_text(&a.id, text)
+            })
+            .collect();
         seconds.segment = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
@@ -176,6 +184,12 @@ impl Engine {
         let dvs = self.doc_vectors(&docs);
         let (cands, counters) = self.candidates(&fps, &stats, &dvs);
         seconds.candidates = t.elapsed().as_secs_f64();
+        // Signatures and sentence hashes served the candidate search only: freed before the
+        // term vectors are built, which would otherwise add to them at the peak.
+        fps.par_iter_mut().for_each(|fp| {
+            fp.minhash = Vec::new();
+            fp.sentence_hashes = Vec::new();
+        });
 
         let t = Instant::now();
         // Every term's idf once (the stage reads it per token and term): equal to
@@ -208,8 +222,6 @@ impl Engine {
         // built): their sets and signatures are freed rather than held to the end.
         for fp in &mut fps {
             fp.shingles = Vec::new();
-            fp.minhash = Vec::new();
-            fp.sentence_hashes = Vec::new();
             fp.terms = Vec::new();
         }
         let mut needed = vec![false; docs.len()];
@@ -373,6 +385,9 @@ impl Engine {
             .iter()
             .filter_map(|s| self.scored_pair(articles, fps, s))
             .collect();
+        // The pairs hold what is reported of each alignment: the alignments of all candidates
+        // are not held through the rest of the stage.
+        drop(scored);
         // By relation, then by the similarity users see (graded), then by the story score: with
         // no graded weights the order of the story score alone.
         pairs.sort_by(|x, y| {
@@ -758,6 +773,16 @@ fn semantic_cosine(v: &[Option<crate::semantic::Vector>], a: usize, b: usize) ->
     Some(crate::semantic::cosine(v.get(a)?.as_ref()?, v.get(b)?.as_ref()?).max(0.0))
 }
 
+/// [`Article::full_text`], leaving the article's body empty (its text then lives only in the
+/// document built from it).
+fn take_full_text(a: &mut Article) -> String {
+    let body = std::mem::take(&mut a.body);
+    match a.title.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => format!("{t}\n\n{body}"),
+        _ => body,
+    }
+}
+
 fn hours_apart(a: &Article, b: &Article) -> Option<f64> {
     let (x, y) = (a.published?, b.published?);
     Some((x.timestamp() - y.timestamp()).unsigned_abs() as f64 / 3600.0)
@@ -889,7 +914,7 @@ fn story_label(members: &[usize], docs: &[Document], stats: &CorpusStats) -> Str
     for &m in members.iter().take(50) {
         let d = &docs[m];
         seen.clear();
-        for t in d.tokens.iter().filter(|t| !t.stop && !t.numeric) {
+        for t in d.tokens.iter().filter(|t| !t.stop && !t.numeric()) {
             let surface = &d.text[t.span.start..t.span.end];
             if surface.chars().count() < 3 || crate::text::is_calendar_word(d.norm_of(t)) {
                 continue;
@@ -898,7 +923,7 @@ fn story_label(members: &[usize], docs: &[Document], stats: &CorpusStats) -> Str
             let e = score.entry(t.stem).or_insert((0.0, 0, 0));
             e.2 += 1;
             if seen.insert(t.stem) {
-                e.0 += stats.idf(t.stem) * if t.entity { 1.3 } else { 1.0 };
+                e.0 += stats.idf(t.stem) * if t.entity() { 1.3 } else { 1.0 };
                 e.1 += 1;
             }
         }

@@ -159,6 +159,8 @@ pub fn shingles(tokens: &[u64], k: usize) -> Vec<u64> {
     };
     out.sort_unstable();
     out.dedup();
+    // Held for every document through candidate search and screening: no slack.
+    out.shrink_to_fit();
     out
 }
 
@@ -220,8 +222,8 @@ impl Fingerprinter {
             .map(|t| Term {
                 stem: t.stem,
                 count: 1,
-                entity: t.entity,
-                numeric: t.numeric,
+                entity: t.entity(),
+                numeric: t.numeric(),
             })
             .collect();
         terms.sort_unstable_by_key(|t| t.stem);
@@ -234,6 +236,8 @@ impl Fingerprinter {
                 false
             }
         });
+        // One entry per token was reserved; the distinct stems are held until screening.
+        terms.shrink_to_fit();
         Fingerprint {
             exact: hash_u64s(&token_hashes),
             shingles,

@@ -57,25 +57,62 @@ impl Span {
     }
 }
 
+/// Longest normalised form of one word kept, in bytes: a longer "word" (a run of letters
+/// without a break, which no language writes) is compared by its first 64 KiB.
+pub const MAX_NORM_WORD_BYTES: usize = u16::MAX as usize;
+
 /// A word of the text.
+///
+/// Every document keeps all its tokens to the end of a run, so the layout is compact (40 bytes
+/// on 64-bit targets): the normalised form's place is a `u32` offset and a `u16` length, and the
+/// three word-class flags share one byte behind accessors. A document's normalised forms stop
+/// at 4 GiB ([`Document::norm`]; articles are capped far below that).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     /// Where the word is in the original text.
     pub span: Span,
-    /// Where its normalised form is in [`Document::norm`].
-    pub norm: Span,
     /// Hash of the normalised form (the token's identity for shingles and verbatim checks).
     pub hash: u64,
     /// Hash of the stem (the token's identity for content-word overlap).
     pub stem: u64,
+    /// Start of the normalised form in [`Document::norm`].
+    norm_start: u32,
+    /// Length of the normalised form in bytes.
+    norm_len: u16,
     /// A function word ("the", "said", "of").
     pub stop: bool,
+    /// [`Token::CAPITALIZED`], [`Token::NUMERIC`], [`Token::ENTITY`].
+    flags: u8,
+}
+
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Token>() == 40);
+
+impl Token {
+    const CAPITALIZED: u8 = 1;
+    const NUMERIC: u8 = 2;
+    const ENTITY: u8 = 4;
+
+    /// Where its normalised form is in [`Document::norm`].
+    pub fn norm(&self) -> Span {
+        let start = self.norm_start as usize;
+        Span {
+            start,
+            end: start + usize::from(self.norm_len),
+        }
+    }
     /// Written with a capital first letter.
-    pub capitalized: bool,
+    pub fn capitalized(&self) -> bool {
+        self.flags & Token::CAPITALIZED != 0
+    }
     /// Contains a digit.
-    pub numeric: bool,
+    pub fn numeric(&self) -> bool {
+        self.flags & Token::NUMERIC != 0
+    }
     /// Capitalised and not the first word of its sentence: a cheap named-entity signal.
-    pub entity: bool,
+    pub fn entity(&self) -> bool {
+        self.flags & Token::ENTITY != 0
+    }
 }
 
 /// A segmented sentence.
@@ -170,7 +207,8 @@ impl Document {
 
     /// The normalised form of a token.
     pub fn norm_of(&self, t: &Token) -> &str {
-        &self.norm[t.norm.start..t.norm.end]
+        let n = t.norm();
+        &self.norm[n.start..n.end]
     }
 
     /// Number of words (tokens) in the document.
@@ -215,6 +253,11 @@ fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut Str
             norm.push(' ');
         }
         let nstart = norm.len();
+        let Ok(norm_start) = u32::try_from(nstart) else {
+            // Normalised forms past 4 GiB: the rest of the text has no tokens.
+            norm.truncate(start);
+            return;
+        };
         if word.is_ascii() {
             // NFKC leaves ASCII as it is; of ASCII, `unify_punct` changes only the backtick.
             norm.extend(word.bytes().map(|b| match b {
@@ -225,6 +268,13 @@ fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut Str
             for c in word.nfkc().map(unify_punct) {
                 norm.extend(c.to_lowercase());
             }
+        }
+        if norm.len() - nstart > MAX_NORM_WORD_BYTES {
+            let mut end = nstart + MAX_NORM_WORD_BYTES;
+            while !norm.is_char_boundary(end) {
+                end -= 1;
+            }
+            norm.truncate(end);
         }
         let form = &norm[nstart..];
         // Possessives and trailing apostrophes do not change the word ("Ruiz's" is Ruiz).
@@ -240,16 +290,14 @@ fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut Str
                 start: span.start + off,
                 end: span.start + off + word.len(),
             },
-            norm: Span {
-                start: nstart,
-                end: norm.len(),
-            },
             hash,
             stem,
+            norm_start,
+            norm_len: (norm.len() - nstart) as u16,
             stop,
-            capitalized,
-            numeric,
-            entity: capitalized && !first_word && !stop,
+            flags: (u8::from(capitalized) * Token::CAPITALIZED)
+                | (u8::from(numeric) * Token::NUMERIC)
+                | (u8::from(capitalized && !first_word && !stop) * Token::ENTITY),
         });
         first_word = false;
     }
@@ -1209,7 +1257,7 @@ mod tests {
             }
             for t in &d.tokens {
                 proptest::prop_assert!(s.is_char_boundary(t.span.start) && s.is_char_boundary(t.span.end));
-                proptest::prop_assert!(d.norm.is_char_boundary(t.norm.start) && d.norm.is_char_boundary(t.norm.end));
+                proptest::prop_assert!(d.norm.is_char_boundary(t.norm().start) && d.norm.is_char_boundary(t.norm().end));
             }
         }
 
