@@ -191,10 +191,8 @@ impl Corpus {
         })
     }
 
-    /// The articles of `idx` (sorted, distinct corpus indices) as a [`Part`], read and
-    /// segmented as needed.
-    fn part(&mut self, conn: &Connection, idx: &[usize]) -> Result<Part> {
-        self.read(conn, idx)?;
+    /// Segments the read articles of `idx` that are not segmented yet.
+    fn segment(&mut self, idx: &[usize]) {
         let missing: Vec<usize> = idx
             .iter()
             .copied()
@@ -205,6 +203,13 @@ impl Corpus {
             .filter_map(|i| Some((*i, Document::from_article(self.articles.get(i)?))))
             .collect();
         self.docs.extend(made);
+    }
+
+    /// The articles of `idx` (sorted, distinct corpus indices) as a [`Part`], read and
+    /// segmented as needed.
+    fn part(&mut self, conn: &Connection, idx: &[usize]) -> Result<Part> {
+        self.read(conn, idx)?;
+        self.segment(idx);
         let get = |i: &usize| -> Result<(Article, Document, Fingerprint)> {
             match (self.articles.get(i), self.docs.get(i), self.fps.get(i)) {
                 (Some(a), Some(d), Some(f)) => Ok((a.clone(), d.clone(), f.clone())),
@@ -631,11 +636,39 @@ fn ingest_batch(
 fn rederive_all(conn: &Connection, engine: &Engine, corpus: &mut Corpus) -> Result<()> {
     corpus.read_all(conn)?;
     let all: Vec<usize> = (0..corpus.n).collect();
-    let part = corpus.part(conn, &all)?;
+    corpus.segment(&all);
+    // Moved out of the cache and back rather than cloned: a refresh holds the whole corpus, and
+    // a copy would double it.
+    let (mut articles, mut docs, mut fps) = (
+        Vec::with_capacity(corpus.n),
+        Vec::with_capacity(corpus.n),
+        Vec::with_capacity(corpus.n),
+    );
+    for i in &all {
+        match (
+            corpus.articles.remove(i),
+            corpus.docs.remove(i),
+            corpus.fps.remove(i),
+        ) {
+            (Some(a), Some(d), Some(f)) => {
+                articles.push(a);
+                docs.push(d);
+                fps.push(f);
+            }
+            _ => {
+                return Err(Error::Corrupt {
+                    what: format!("article {i} could not be read"),
+                })
+            }
+        }
+    }
     let scored = crate::read::load_scored(conn, "", &HashMap::new())?;
-    let analysis =
-        engine.assemble_scored(&part.articles, &part.docs, &part.fps, &corpus.stats, scored);
-    drop(part);
+    let analysis = engine.assemble_scored(&articles, &docs, &fps, &corpus.stats, scored);
+    for (i, ((a, d), f)) in articles.into_iter().zip(docs).zip(fps).enumerate() {
+        corpus.articles.insert(i, a);
+        corpus.docs.insert(i, d);
+        corpus.fps.insert(i, f);
+    }
     conn.execute_batch(
         "DELETE FROM stories; DELETE FROM story_members; DELETE FROM derivations; \
          DELETE FROM undirected; DELETE FROM quotes; DELETE FROM quote_variants;",
