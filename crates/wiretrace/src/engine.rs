@@ -381,8 +381,10 @@ impl Engine {
         scored: Vec<ScoredCandidate>,
         number: &(dyn Fn(usize) -> usize + Sync),
     ) -> Analysis {
+        // Built on the worker threads (in order), whose allocator arenas hold the memory the
+        // alignment stage freed: built on this thread they added to the peak.
         let mut pairs: Vec<(ScoredPair, Pair)> = scored
-            .iter()
+            .par_iter()
             .filter_map(|s| self.scored_pair(articles, fps, s))
             .collect();
         // The pairs hold what is reported of each alignment: the alignments of all candidates
@@ -493,8 +495,8 @@ impl Engine {
         Analysis {
             version: JSON_VERSION,
             articles: articles
-                .iter()
-                .zip(docs)
+                .par_iter()
+                .zip(docs.par_iter())
                 .map(|(a, d)| ArticleSummary {
                     id: a.id.clone(),
                     title: a.title.clone(),
