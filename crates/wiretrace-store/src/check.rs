@@ -16,7 +16,7 @@ use wiretrace::{Analysis, Article, Engine, RunStats};
 
 use crate::codec;
 use crate::error::{Error, Result};
-use crate::ingest::{lookup, neighbours};
+use crate::ingest::{add_df, lookup, neighbours};
 use crate::Store;
 
 impl Store {
@@ -49,7 +49,11 @@ impl Store {
             n: usize::try_from(n).unwrap_or(0) + 1,
             df: HashMap::new(),
         };
-        self.add_df(&mut stats, &fp, 1)?;
+        // The checked article counts itself, as an ingested one would.
+        add_df(&self.conn, &mut stats, &fp)?;
+        for t in &fp.terms {
+            *stats.df.entry(t.stem).or_insert(0) += 1;
+        }
 
         let keys = salient_terms(&fp, &stats, &engine.config().candidates);
         // Articles read while looking up are kept for scoring.
@@ -59,7 +63,7 @@ impl Store {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
                     let stored = self.stored_article(m)?;
-                    self.add_df(&mut stats, &stored.1, 0)?;
+                    add_df(&self.conn, &mut stats, &stored.1)?;
                     v.insert(stored)
                 }
             };
@@ -89,7 +93,7 @@ impl Store {
                 Some(r) => r,
                 None => self.stored_article(o)?,
             };
-            self.add_df(&mut stats, &f, 0)?;
+            add_df(&self.conn, &mut stats, &f)?;
             articles.push(a);
             fps.push(f);
             dvs.push(v);
@@ -138,22 +142,6 @@ impl Store {
             ..RunStats::default()
         };
         Ok(analysis)
-    }
-
-    /// Adds the stored document frequencies of `fp`'s terms not yet in `stats`, plus `extra`
-    /// for each (the checked article counts itself).
-    fn add_df(&self, stats: &mut CorpusStats, fp: &Fingerprint, extra: u32) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT df FROM term_df WHERE stem = ?1")?;
-        for t in &fp.terms {
-            if stats.df.contains_key(&t.stem) {
-                continue;
-            }
-            let df: Option<u32> = stmt.query_row([t.stem as i64], |r| r.get(0)).optional()?;
-            stats.df.insert(t.stem, df.unwrap_or(0) + extra);
-        }
-        Ok(())
     }
 
     fn stored_article(&self, ord: i64) -> Result<(Article, Fingerprint, Option<Vector>)> {
