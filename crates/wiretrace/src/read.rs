@@ -114,15 +114,15 @@ pub fn read_paths_as(paths: &[PathBuf], limits: Limits, format: Option<Format>) 
     };
     for p in paths {
         if p.as_os_str() == "-" {
+            let stdin = std::io::stdin().lock();
+            let Some(f @ (Format::Html | Format::Feed | Format::Text | Format::Warc)) = format
+            else {
+                // JSON lines, the default: streamed like a JSONL file.
+                reader.jsonl_stream("-", BufReader::with_capacity(256 << 10, stdin));
+                continue;
+            };
             let mut buf = Vec::new();
-            let read = std::io::stdin()
-                .lock()
-                .take(limits.max_file_bytes + 1)
-                .read_to_end(&mut buf);
-            match read {
-                Ok(_) if looks_binary(&buf) => reader
-                    .out
-                    .skip("-", "binary data on stdin (expected JSONL)"),
+            match stdin.take(limits.max_file_bytes + 1).read_to_end(&mut buf) {
                 Ok(_) => {
                     if buf.len() as u64 > limits.max_file_bytes {
                         // Keep the complete lines; say what was not read.
@@ -130,15 +130,14 @@ pub fn read_paths_as(paths: &[PathBuf], limits: Limits, format: Option<Format>) 
                         buf.truncate(cut);
                         reader.out.skip(
                             "-",
-                            format!("stdin is over the {} MB limit; only its first {} bytes (whole lines) were read", limits.max_file_bytes >> 20, cut),
+                            format!(
+                                "stdin is over the {} MB limit for {}; only its first {cut} bytes (whole lines) were read",
+                                limits.max_file_bytes >> 20,
+                                f.name()
+                            ),
                         );
                     }
-                    match format {
-                        Some(f @ (Format::Html | Format::Feed | Format::Text | Format::Warc)) => {
-                            reader.bytes(Path::new("-"), None, "-", buf, f)
-                        }
-                        _ => reader.jsonl("-", &decode(&buf)),
-                    }
+                    reader.bytes(Path::new("-"), None, "-", buf, f)
                 }
                 Err(e) => reader.out.skip("-", format!("cannot read stdin: {e}")),
             }
@@ -272,16 +271,6 @@ impl Reader {
         if !meta.is_file() {
             return self.out.skip(name, "not a regular file");
         }
-        if meta.len() > self.limits.max_file_bytes {
-            return self.out.skip(
-                name,
-                format!(
-                    "file is {} MB, over the {} MB limit",
-                    meta.len() >> 20,
-                    self.limits.max_file_bytes >> 20
-                ),
-            );
-        }
         let ext = inner_ext(path);
         let head = match std::fs::File::open(path).and_then(|f| {
             let mut b = Vec::new();
@@ -305,8 +294,23 @@ impl Reader {
         let format = self
             .format
             .unwrap_or_else(|| detect::detect(&inner_head, &ext));
+        // Archives and JSON lines are read record by record, so their size is not limited (a
+        // day of a crawl or a research corpus is gigabytes); every other format is read whole.
         if format == Format::Warc {
             return self.warc(path, &name, gz);
+        }
+        if format == Format::Jsonl && self.streams_as_jsonl(&inner_head, &ext) {
+            return self.jsonl_file(path, &name, gz);
+        }
+        if meta.len() > self.limits.max_file_bytes {
+            return self.out.skip(
+                name,
+                format!(
+                    "file is {} MB, over the {} MB limit",
+                    meta.len() >> 20,
+                    self.limits.max_file_bytes >> 20
+                ),
+            );
         }
         // A plain-text file is one article: when it is far over the article limit, say so without
         // reading it all (unless it may be JSONL, which holds many articles).
@@ -625,6 +629,95 @@ impl Reader {
         }
     }
 
+    /// A file read as JSON lines, line by line: JSONL by its name or by `--format jsonl`, whose
+    /// first line is an object, in UTF-8 (a UTF-16 file is decoded whole).
+    fn streams_as_jsonl(&self, head: &[u8], ext: &str) -> bool {
+        let utf16 =
+            encoding_rs::Encoding::for_bom(head).is_some_and(|(e, _)| e != encoding_rs::UTF_8);
+        let start = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let start = &start[start.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+        !utf16
+            && start.starts_with(b"{")
+            && (self.format == Some(Format::Jsonl) || matches!(ext, "jsonl" | "ndjson"))
+    }
+
+    fn jsonl_file(&mut self, path: &Path, name: &str, gz: bool) {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.out.skip(name, io_reason(&e)),
+        };
+        if gz {
+            let inflated = Capped::new(
+                flate2::read::MultiGzDecoder::new(BufReader::new(file)),
+                self.limits.max_decompressed_bytes,
+            );
+            self.jsonl_stream(name, BufReader::with_capacity(256 << 10, inflated));
+        } else {
+            self.jsonl_stream(name, BufReader::with_capacity(256 << 10, file));
+        }
+    }
+
+    /// JSON lines read one at a time: memory holds one line, not the input. A line longer than
+    /// any article could make is skipped unread; a read error ends the input with a reason and
+    /// keeps the articles before it.
+    fn jsonl_stream(&mut self, name: &str, mut input: impl std::io::BufRead) {
+        let stem = stem_of(Path::new(name)).unwrap_or_else(|| "stdin".to_string());
+        // JSON escapes (`\u00e9`) take up to 6 bytes per character of text, plus the other fields.
+        let max_line = self
+            .limits
+            .max_article_bytes
+            .saturating_mul(6)
+            .saturating_add(1 << 20);
+        if input.fill_buf().is_ok_and(|head| looks_binary(head)) {
+            let what = if name == "-" {
+                "binary data on stdin (expected JSONL)"
+            } else {
+                "binary file (not text)"
+            };
+            return self.out.skip(name, what);
+        }
+        let mut line = Vec::new();
+        let (mut number, mut blank) = (0usize, true);
+        loop {
+            line.clear();
+            let (read, over) = match read_line_capped(&mut input, &mut line, max_line) {
+                Ok(r) => r,
+                Err(e) => {
+                    let reason = gzip_reason(&e);
+                    let after = if number == 0 {
+                        String::new()
+                    } else {
+                        format!("; lines after line {number} not read")
+                    };
+                    return self.out.skip(name, format!("{reason}{after}"));
+                }
+            };
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            let at = format!("{name}:{number}");
+            if over {
+                blank = false;
+                self.out.skip(
+                    at,
+                    format!("line is over {} MB: not an article", max_line >> 20),
+                );
+                continue;
+            }
+            let text = decode(&line);
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            blank = false;
+            self.record(&at, text, &format!("{stem}:{number}"));
+        }
+        if blank {
+            self.out.skip(name, "empty file");
+        }
+    }
+
     fn jsonl(&mut self, name: &str, text: &str) {
         let stem = stem_of(Path::new(name)).unwrap_or_else(|| "stdin".to_string());
         let mut any = false;
@@ -814,6 +907,42 @@ pub(crate) fn inflate(r: impl Read, max: u64) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     Capped::new(r, max).read_to_end(&mut out)?;
     Ok(out)
+}
+
+/// Reads one line (with its `\n`) into `out`, or only past it when it is longer than `cap`
+/// bytes: `(bytes read, over the cap)`; `(0, false)` at the end of the input.
+fn read_line_capped(
+    input: &mut impl std::io::BufRead,
+    out: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<(usize, bool)> {
+    let (mut read, mut over) = (0usize, false);
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((read, over));
+        }
+        let (len, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        if !over && out.len() + len > cap {
+            over = true;
+            out.clear();
+        }
+        if !over {
+            out.extend_from_slice(&buf[..len]);
+        }
+        read += len;
+        input.consume(len);
+        if done {
+            return Ok((read, over));
+        }
+    }
 }
 
 /// A reader that fails, rather than ends, once more than `limit` bytes come out of it: a gzip

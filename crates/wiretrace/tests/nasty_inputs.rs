@@ -313,3 +313,77 @@ fn a_page_just_under_the_page_limit_is_parsed_and_its_text_limited() {
         out.skipped
     );
 }
+
+/// Regression: a JSONL corpus over the file limit (1M generated articles are 957 MB) was skipped
+/// whole; JSON lines are read one at a time, so only a line too long for any article is.
+#[test]
+fn jsonl_is_streamed_past_the_file_limit_and_only_an_overlong_line_is_skipped() {
+    let limits = Limits {
+        max_file_bytes: 1 << 20,
+        max_article_bytes: 1 << 10,
+        ..Limits::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines: Vec<String> = (0..200)
+        .map(|i| format!(r#"{{"id": "a{i}", "text": "Article number {i} says something."}}"#))
+        .collect();
+    // Over 6 × the article limit + 1 MB: no article can be that long.
+    lines.insert(
+        50,
+        format!(r#"{{"id": "huge", "text": "{}"}}"#, "x".repeat(8 << 20)),
+    );
+    let body = lines.join("\n");
+    assert!(body.len() as u64 > limits.max_file_bytes);
+    for name in ["big.jsonl", "big.jsonl.gz"] {
+        let path = dir.path().join(name);
+        let data = if name.ends_with(".gz") {
+            gzip(body.as_bytes())
+        } else {
+            body.clone().into_bytes()
+        };
+        std::fs::write(&path, data).unwrap();
+        let out = read_paths(&[path], limits);
+        assert_eq!(out.articles.len(), 200, "{name}: {:?}", out.skipped);
+        assert_eq!(out.articles[50].id, "a50");
+        assert_eq!(out.skipped.len(), 1, "{name}: {:?}", out.skipped);
+        assert!(out.skipped[0].input.ends_with(":51"), "{:?}", out.skipped);
+        assert_eq!(out.skipped[0].reason, "line is over 1 MB: not an article");
+    }
+    // Other formats are still read whole, so the file limit holds for them (a JSON array here).
+    let path = dir.path().join("big.json");
+    std::fs::write(&path, format!("[{}]", lines.join(",\n"))).unwrap();
+    let out = read_paths(&[path], limits);
+    assert!(out.articles.is_empty());
+    assert_eq!(reasons(&out), ["file is 8 MB, over the 1 MB limit"]);
+}
+
+/// A gzip JSONL stream cut short keeps the lines before the cut and says where it stopped.
+#[test]
+fn a_truncated_gzip_jsonl_keeps_the_lines_before_the_cut() {
+    let body: String = (0..2000)
+        .map(|i| {
+            format!(
+                "{{\"id\": \"a{i}\", \"text\": \"Article {i} about event {}.\"}}\n",
+                i * 7919 % 1000
+            )
+        })
+        .collect();
+    let mut data = gzip(body.as_bytes());
+    data.truncate(data.len() / 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.jsonl.gz");
+    std::fs::write(&path, data).unwrap();
+    let out = read_paths(&[path], Limits::default());
+    assert!(!out.articles.is_empty() && out.articles.len() < 2000);
+    let last = out.skipped.last().expect("a skip for the cut");
+    assert!(
+        last.reason.contains("gzip data is truncated"),
+        "{:?}",
+        out.skipped
+    );
+    assert!(
+        last.reason.contains("lines after line"),
+        "{:?}",
+        out.skipped
+    );
+}
