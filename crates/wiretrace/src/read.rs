@@ -668,7 +668,7 @@ impl Reader {
             .max_article_bytes
             .saturating_mul(6)
             .saturating_add(1 << 20);
-        if input.fill_buf().is_ok_and(|head| looks_binary(head)) {
+        if input.fill_buf().is_ok_and(looks_binary) {
             let what = if name == "-" {
                 "binary data on stdin (expected JSONL)"
             } else {
