@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         last_end = s.span.end;
         for t in doc.sentence_tokens(i) {
             assert!(
-                doc.text.is_char_boundary(t.span.start) && doc.text.is_char_boundary(t.span.end)
+                doc.text.is_char_boundary(t.span().start) && doc.text.is_char_boundary(t.span().end)
             );
         }
     }

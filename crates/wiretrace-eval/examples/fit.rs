@@ -250,7 +250,7 @@ fn main() -> Result<()> {
     if let Some(doc) = DOC_MODEL.get() {
         let norms: Vec<String> = arts
             .iter()
-            .map(|a| wiretrace::text::Document::from_article(a).norm)
+            .map(|a| wiretrace::text::Document::from_article(a).norm_text())
             .collect();
         let texts: Vec<&str> = norms.iter().map(String::as_str).collect();
         let vs = doc.embed(&texts).map_err(anyhow::Error::msg)?;

@@ -203,11 +203,11 @@ fn mark_changed(d: &Document, v: &QuoteVariant, other: &str, marks: &mut [Mark])
     let [start, end] = v.span;
     let mut want = changed.iter().peekable();
     for (k, tok) in d.tokens.iter().enumerate() {
-        if tok.span.start < start || tok.span.end > end {
+        if tok.span().start < start || tok.span().end > end {
             continue;
         }
         let Some(next) = want.peek() else { break };
-        let word = d.text.get(tok.span.start..tok.span.end).unwrap_or("");
+        let word = d.text.get(tok.span().start..tok.span().end).unwrap_or("");
         if word.to_lowercase() == **next {
             if let Some(m) = marks.get_mut(k) {
                 m.changed = true;
@@ -275,10 +275,10 @@ fn parts(d: &Document, s: &wiretrace::text::Sentence, marks: &[Mark]) -> Vec<Par
         let (Some(tok), Some(&mark)) = (d.tokens.get(t), marks.get(t)) else {
             continue;
         };
-        if tok.span.start < pos || tok.span.end > s.span.end {
+        if tok.span().start < pos || tok.span().end > s.span.end {
             continue;
         }
-        let gap = d.text.get(pos..tok.span.start).unwrap_or("");
+        let gap = d.text.get(pos..tok.span().start).unwrap_or("");
         let gap_mark = match prev {
             Some(p) if p.reuse == mark.reuse && p.reuse.is_some() => Mark {
                 reuse: mark.reuse,
@@ -287,8 +287,11 @@ fn parts(d: &Document, s: &wiretrace::text::Sentence, marks: &[Mark]) -> Vec<Par
             _ => Mark::default(),
         };
         push(gap, gap_mark);
-        push(d.text.get(tok.span.start..tok.span.end).unwrap_or(""), mark);
-        pos = tok.span.end;
+        push(
+            d.text.get(tok.span().start..tok.span().end).unwrap_or(""),
+            mark,
+        );
+        pos = tok.span().end;
         prev = Some(mark);
     }
     push(d.text.get(pos..s.span.end).unwrap_or(""), Mark::default());

@@ -640,7 +640,8 @@ impl Engine {
         let Some(e) = &self.config.doc_embedder else {
             return vec![None; docs.len()];
         };
-        let texts: Vec<&str> = docs.iter().map(|d| d.norm.as_str()).collect();
+        let norms: Vec<String> = docs.iter().map(Document::norm_text).collect();
+        let texts: Vec<&str> = norms.iter().map(String::as_str).collect();
         match e.embed(&texts) {
             Ok(vs) => vs
                 .into_iter()
@@ -917,8 +918,8 @@ fn story_label(members: &[usize], docs: &[Document], stats: &CorpusStats) -> Str
         let d = &docs[m];
         seen.clear();
         for t in d.tokens.iter().filter(|t| !t.stop && !t.numeric()) {
-            let surface = &d.text[t.span.start..t.span.end];
-            if surface.chars().count() < 3 || crate::text::is_calendar_word(d.norm_of(t)) {
+            let surface = &d.text[t.span().start..t.span().end];
+            if surface.chars().count() < 3 || crate::text::is_calendar_word(&d.norm_of(t)) {
                 continue;
             }
             *forms.entry(t.stem).or_default().entry(surface).or_insert(0) += 1;

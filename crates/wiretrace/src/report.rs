@@ -542,8 +542,8 @@ fn marked(
         return String::new();
     };
     let theirs: HashSet<u64> = other_toks.iter().map(|&t| other.tokens[t].hash).collect();
-    let start = d.tokens[first].span.start;
-    let end = d.tokens[last].span.end;
+    let start = d.tokens[first].span().start;
+    let end = d.tokens[last].span().end;
     // Extend to the sentence end so closing punctuation shows.
     let end = d
         .sentences
@@ -554,8 +554,8 @@ fn marked(
     let mut pos = start;
     for &t in toks {
         let tok = &d.tokens[t];
-        out.push_str(&d.text[pos..tok.span.start]);
-        let w = &d.text[tok.span.start..tok.span.end];
+        out.push_str(&d.text[pos..tok.span().start]);
+        let w = &d.text[tok.span().start..tok.span().end];
         if theirs.contains(&tok.hash) {
             out.push_str(&p.wrap("32", w));
         } else if p.on {
@@ -563,7 +563,7 @@ fn marked(
         } else {
             let _ = write!(out, "[{w}]");
         }
-        pos = tok.span.end;
+        pos = tok.span().end;
     }
     out.push_str(&d.text[pos..end]);
     out.split_whitespace().collect::<Vec<_>>().join(" ")

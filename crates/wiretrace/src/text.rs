@@ -57,28 +57,28 @@ impl Span {
     }
 }
 
-/// Longest normalised form of one word kept, in bytes: a longer "word" (a run of letters
-/// without a break, which no language writes) is compared by its first 64 KiB.
-pub const MAX_NORM_WORD_BYTES: usize = u16::MAX as usize;
+/// Longest word kept, in bytes of the original text: a longer "word" (a run of letters without
+/// a break, which no language writes) is cut there, at a character boundary.
+pub const MAX_WORD_BYTES: usize = u16::MAX as usize;
 
 /// A word of the text.
 ///
-/// Every document keeps all its tokens to the end of a run, so the layout is compact (40 bytes
-/// on 64-bit targets): the normalised form's place is a `u32` offset and a `u16` length, and the
-/// three word-class flags share one byte behind accessors. A document's normalised forms stop
-/// at 4 GiB ([`Document::norm`]; articles are capped far below that).
+/// Every document keeps all its tokens to the end of a run — they are two thirds of a corpus's
+/// memory — so the layout is compact (24 bytes on 64-bit targets): the word's place in the text
+/// is a `u32` offset and a `u16` length, and the word-class flags share one byte behind
+/// accessors. The normalised form is not stored: it is a function of the word's text
+/// ([`Document::norm_of`]), and the stages that compare words compare `hash` and `stem`. A
+/// document's tokens stop at 4 GiB of text (articles are capped far below that).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
-    /// Where the word is in the original text.
-    pub span: Span,
     /// Hash of the normalised form (the token's identity for shingles and verbatim checks).
     pub hash: u64,
     /// Hash of the stem (the token's identity for content-word overlap).
     pub stem: u64,
-    /// Start of the normalised form in [`Document::norm`].
-    norm_start: u32,
-    /// Length of the normalised form in bytes.
-    norm_len: u16,
+    /// First byte of the word in the original text.
+    start: u32,
+    /// Its length in bytes.
+    len: u16,
     /// A function word ("the", "said", "of").
     pub stop: bool,
     /// [`Token::CAPITALIZED`], [`Token::NUMERIC`], [`Token::ENTITY`].
@@ -86,19 +86,19 @@ pub struct Token {
 }
 
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Token>() == 40);
+const _: () = assert!(std::mem::size_of::<Token>() == 24);
 
 impl Token {
     const CAPITALIZED: u8 = 1;
     const NUMERIC: u8 = 2;
     const ENTITY: u8 = 4;
 
-    /// Where its normalised form is in [`Document::norm`].
-    pub fn norm(&self) -> Span {
-        let start = self.norm_start as usize;
+    /// Where the word is in the original text.
+    pub fn span(&self) -> Span {
+        let start = self.start as usize;
         Span {
             start,
-            end: start + usize::from(self.norm_len),
+            end: start + usize::from(self.len),
         }
     }
     /// Written with a capital first letter.
@@ -131,8 +131,6 @@ pub struct Document {
     pub id: String,
     /// The original text: [`Article::full_text`].
     pub text: String,
-    /// Normalised token forms separated by single spaces; [`Token::norm`] points here.
-    pub norm: String,
     /// Sentences in reading order, boilerplate excluded.
     pub sentences: Vec<Sentence>,
     /// All tokens of all sentences, in order.
@@ -150,9 +148,10 @@ impl Document {
     /// Segments a text.
     pub fn from_text(id: &str, text: String) -> Document {
         let (units, boilerplate) = sentence_spans(&text);
+        // One word's normalised form at a time.
+        let mut scratch = String::new();
         let mut doc = Document {
             id: id.to_string(),
-            norm: String::with_capacity(text.len()),
             sentences: Vec::with_capacity(units.len()),
             tokens: Vec::with_capacity(text.len() / 5),
             boilerplate,
@@ -160,7 +159,7 @@ impl Document {
         };
         for span in units {
             let first = doc.tokens.len();
-            tokenize_into(&text, span, &mut doc.tokens, &mut doc.norm);
+            tokenize_into(&text, span, &mut doc.tokens, &mut scratch);
             // A "sentence" of more than MAX_SENTENCE_TOKENS words is not one (a table, a list, text
             // without punctuation): it is cut into chunks so per-sentence work stays bounded.
             let mut start = first;
@@ -171,8 +170,8 @@ impl Document {
                     span
                 } else {
                     Span {
-                        start: doc.tokens[start].span.start,
-                        end: doc.tokens[end - 1].span.end,
+                        start: doc.tokens[start].span().start,
+                        end: doc.tokens[end - 1].span().end,
                     }
                 };
                 doc.sentences.push(Sentence {
@@ -186,7 +185,6 @@ impl Document {
         // The capacities above are guesses from the text length; a corpus holds every document
         // to the end of the run, so the slack is returned.
         doc.tokens.shrink_to_fit();
-        doc.norm.shrink_to_fit();
         doc.sentences.shrink_to_fit();
         doc
     }
@@ -205,10 +203,35 @@ impl Document {
             .map_or(&[][..], |s| &self.tokens[s.tokens.clone()])
     }
 
-    /// The normalised form of a token.
-    pub fn norm_of(&self, t: &Token) -> &str {
-        let n = t.norm();
-        &self.norm[n.start..n.end]
+    /// The normalised form of a token (NFKC, lowercase, unified apostrophes and dashes): the
+    /// text itself for a lowercase ASCII word, which most words are.
+    pub fn norm_of(&self, t: &Token) -> std::borrow::Cow<'_, str> {
+        let span = t.span();
+        let word = self.text.get(span.start..span.end).unwrap_or("");
+        if word
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && b != b'`')
+        {
+            std::borrow::Cow::Borrowed(word)
+        } else {
+            let mut out = String::with_capacity(word.len());
+            push_norm(word, &mut out);
+            std::borrow::Cow::Owned(out)
+        }
+    }
+
+    /// The normalised forms of all tokens, separated by single spaces (the input of a
+    /// document-level model).
+    pub fn norm_text(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        for t in &self.tokens {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            let span = t.span();
+            push_norm(self.text.get(span.start..span.end).unwrap_or(""), &mut out);
+        }
+        out
     }
 
     /// Number of words (tokens) in the document.
@@ -241,6 +264,21 @@ pub fn normalize(s: &str) -> String {
         .collect()
 }
 
+/// Appends the normalised form of one word: NFKC (which leaves ASCII as it is), lowercase,
+/// unified punctuation (of ASCII, only the backtick changes).
+fn push_norm(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| match b {
+            b'`' => '\'',
+            b => char::from(b.to_ascii_lowercase()),
+        }));
+    } else {
+        for c in word.nfkc().map(unify_punct) {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
 fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut String) {
     let slice = &text[span.start..span.end];
     let mut first_word = true;
@@ -248,35 +286,22 @@ fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut Str
         if !word.chars().any(char::is_alphanumeric) {
             continue;
         }
-        let start = norm.len();
-        if start > 0 {
-            norm.push(' ');
-        }
-        let nstart = norm.len();
-        let Ok(norm_start) = u32::try_from(nstart) else {
-            // Normalised forms past 4 GiB: the rest of the text has no tokens.
-            norm.truncate(start);
-            return;
-        };
-        if word.is_ascii() {
-            // NFKC leaves ASCII as it is; of ASCII, `unify_punct` changes only the backtick.
-            norm.extend(word.bytes().map(|b| match b {
-                b'`' => '\'',
-                b => char::from(b.to_ascii_lowercase()),
-            }));
-        } else {
-            for c in word.nfkc().map(unify_punct) {
-                norm.extend(c.to_lowercase());
-            }
-        }
-        if norm.len() - nstart > MAX_NORM_WORD_BYTES {
-            let mut end = nstart + MAX_NORM_WORD_BYTES;
-            while !norm.is_char_boundary(end) {
+        let mut word = word;
+        if word.len() > MAX_WORD_BYTES {
+            let mut end = MAX_WORD_BYTES;
+            while !word.is_char_boundary(end) {
                 end -= 1;
             }
-            norm.truncate(end);
+            word = &word[..end];
         }
-        let form = &norm[nstart..];
+        let start = span.start + off;
+        if u32::try_from(start + word.len()).is_err() {
+            // Text past 4 GiB: the rest of it has no tokens.
+            return;
+        }
+        norm.clear();
+        push_norm(word, norm);
+        let form = norm.as_str();
         // Possessives and trailing apostrophes do not change the word ("Ruiz's" is Ruiz).
         let base = form
             .strip_suffix("'s")
@@ -286,14 +311,10 @@ fn tokenize_into(text: &str, span: Span, tokens: &mut Vec<Token>, norm: &mut Str
         let capitalized = word.chars().next().is_some_and(char::is_uppercase);
         let hash = xxh3_64(form.as_bytes());
         tokens.push(Token {
-            span: Span {
-                start: span.start + off,
-                end: span.start + off + word.len(),
-            },
             hash,
             stem,
-            norm_start,
-            norm_len: (norm.len() - nstart) as u16,
+            start: start as u32,
+            len: word.len() as u16,
             stop,
             flags: (u8::from(capitalized) * Token::CAPITALIZED)
                 | (u8::from(numeric) * Token::NUMERIC)
@@ -1217,10 +1238,10 @@ mod tests {
         let a = Article::new("x", "\u{201C}Ruiz\u{2019}s plan\u{201D} — ﬁne, she said.");
         let d = Document::from_article(&a);
         for t in &d.tokens {
-            let orig = &d.text[t.span.start..t.span.end];
+            let orig = &d.text[t.span().start..t.span().end];
             assert!(orig.chars().any(char::is_alphanumeric));
         }
-        let norms: Vec<&str> = d.tokens.iter().map(|t| d.norm_of(t)).collect();
+        let norms: Vec<String> = d.tokens.iter().map(|t| d.norm_of(t).into_owned()).collect();
         assert_eq!(norms, vec!["ruiz's", "plan", "fine", "she", "said"]);
     }
 
@@ -1256,8 +1277,9 @@ mod tests {
                 proptest::prop_assert!(sent.span.start <= sent.span.end && sent.span.end <= s.len());
             }
             for t in &d.tokens {
-                proptest::prop_assert!(s.is_char_boundary(t.span.start) && s.is_char_boundary(t.span.end));
-                proptest::prop_assert!(d.norm.is_char_boundary(t.norm().start) && d.norm.is_char_boundary(t.norm().end));
+                proptest::prop_assert!(s.is_char_boundary(t.span().start) && s.is_char_boundary(t.span().end));
+                // The normalised form is recomputed from the text: it must be what was hashed.
+                proptest::prop_assert_eq!(t.hash, xxh3_64(d.norm_of(t).as_bytes()));
             }
         }
 
