@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use rusqlite::OptionalExtension;
 use wiretrace::candidates::{salient_terms, CandidatePair, CorpusStats};
 use wiretrace::fingerprint::{Fingerprint, Fingerprinter};
 use wiretrace::semantic::Vector;
@@ -15,7 +14,7 @@ use wiretrace::text::Document;
 use wiretrace::{Analysis, Article, Engine, RunStats};
 
 use crate::codec;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ingest::{add_df, lookup, neighbours};
 use crate::Store;
 
@@ -145,27 +144,7 @@ impl Store {
     }
 
     fn stored_article(&self, ord: i64) -> Result<(Article, Fingerprint, Option<Vector>)> {
-        let (article, fp, dv) = self
-            .conn
-            .prepare_cached(
-                "SELECT id, title, body, url, source, published, lang, fingerprint, doc_vector \
-                 FROM articles WHERE ord = ?1",
-            )?
-            .query_row([ord], |r| {
-                Ok((
-                    crate::read::article_of(r)?,
-                    r.get::<_, Vec<u8>>(7)?,
-                    r.get::<_, Option<Vec<u8>>>(8)?,
-                ))
-            })
-            .optional()?
-            .ok_or_else(|| Error::Corrupt {
-                what: format!("the index names article {ord}, which is not stored"),
-            })?;
-        let dv = dv
-            .map(|b| codec::decode_vector(&b).map(Vector::from))
-            .transpose()?;
-        Ok((article, codec::decode_fingerprint(&fp)?, dv))
+        crate::read::stored_article(&self.conn, ord, true)
     }
 
     fn stored_vectors(&self) -> Result<(Vec<i64>, Vec<Option<Vector>>)> {

@@ -144,23 +144,11 @@ impl Corpus {
     /// Reads the articles of `idx` the corpus has not read yet, with their fingerprints and
     /// the document frequencies of their terms.
     fn read(&mut self, conn: &Connection, idx: &[usize]) -> Result<()> {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {}, fingerprint FROM articles WHERE ord = ?1",
-            crate::read::ARTICLE_COLUMNS
-        ))?;
         for &i in idx {
             if self.fps.contains_key(&i) {
                 continue;
             }
-            let (article, fp) = stmt
-                .query_row([i as i64], |r| {
-                    Ok((crate::read::article_of(r)?, r.get::<_, Vec<u8>>(7)?))
-                })
-                .optional()?
-                .ok_or_else(|| Error::Corrupt {
-                    what: format!("the index names article {i}, which is not stored"),
-                })?;
-            let fp = codec::decode_fingerprint(&fp)?;
+            let (article, fp, _) = crate::read::stored_article(conn, i as i64, false)?;
             add_df(conn, &mut self.stats, &fp)?;
             self.articles.insert(i, article);
             self.fps.insert(i, fp);

@@ -28,6 +28,41 @@ const UNDIRECTED_IN_PAIR_ORDER: &str = "FROM undirected u LEFT JOIN pairs p \
 /// The columns [`article_of`] reads, in its order.
 pub(crate) const ARTICLE_COLUMNS: &str = "id, title, body, url, source, published, lang";
 
+/// One stored article and its fingerprint by `ord`, with its document vector when `vector` (an
+/// ingest reads the vectors apart, all at once; `check` reads them with the article).
+pub(crate) fn stored_article(
+    conn: &Connection,
+    ord: i64,
+    vector: bool,
+) -> Result<(
+    Article,
+    wiretrace::fingerprint::Fingerprint,
+    Option<wiretrace::semantic::Vector>,
+)> {
+    let sql = format!(
+        "SELECT {ARTICLE_COLUMNS}, fingerprint{} FROM articles WHERE ord = ?1",
+        if vector { ", doc_vector" } else { "" }
+    );
+    let (article, fp, dv) = conn
+        .prepare_cached(&sql)?
+        .query_row([ord], |r| {
+            let dv = if vector {
+                r.get::<_, Option<Vec<u8>>>(8)?
+            } else {
+                None
+            };
+            Ok((article_of(r)?, r.get::<_, Vec<u8>>(7)?, dv))
+        })
+        .optional()?
+        .ok_or_else(|| Error::Corrupt {
+            what: format!("the index names article {ord}, which is not stored"),
+        })?;
+    let dv = dv
+        .map(|b| crate::codec::decode_vector(&b).map(wiretrace::semantic::Vector::from))
+        .transpose()?;
+    Ok((article, crate::codec::decode_fingerprint(&fp)?, dv))
+}
+
 /// An article from a row whose first columns are [`ARTICLE_COLUMNS`].
 pub(crate) fn article_of(r: &Row<'_>) -> rusqlite::Result<Article> {
     Ok(Article {
