@@ -126,7 +126,7 @@ impl Store {
                 ords.iter().enumerate().map(|(k, &o)| (o, k)).collect();
             scored.extend(crate::read::load_scored(
                 &self.conn,
-                &format!("a IN ({list}) AND b IN ({list})"),
+                &crate::read::pairs_among(&list),
                 &remap,
             )?);
         }

@@ -696,8 +696,7 @@ fn rederive_part(
         .join(",");
     // Every pair among the members (a component's pairs never leave it, but `related` ones do,
     // and those between two components of the part count too).
-    let scored =
-        crate::read::load_scored(conn, &format!("a IN ({marks}) AND b IN ({marks})"), &local)?;
+    let scored = crate::read::load_scored(conn, &crate::read::pairs_among(&marks), &local)?;
     let part = corpus.part(conn, &members)?;
     let analysis = engine.assemble_part(
         &part.articles,

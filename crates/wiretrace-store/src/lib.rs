@@ -221,6 +221,27 @@ fn differences(stored: &serde_json::Value, current: &serde_json::Value, prefix: 
 mod tests {
     use super::*;
 
+    /// Regression: "both sides in the list" was planned as one primary-key seek per pair of
+    /// list members (|list|² seeks), so a batch touching 20,000 articles ran for minutes.
+    #[test]
+    fn pairs_among_a_list_seek_each_first_side_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(&dir.path().join("plan.db")).unwrap();
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT a, b FROM pairs WHERE {} ORDER BY a, b",
+            read::pairs_among("1,2,3,4,5,6,7,8")
+        );
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&sql)
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(plan, ["SEARCH pairs USING PRIMARY KEY (a=?)"]);
+    }
+
     #[test]
     fn differences_name_each_changed_leaf() {
         let a =
