@@ -951,8 +951,14 @@ fn reverse_neighbours(
 fn insert_pairs(conn: &Connection, engine: &Engine, scored: &[ScoredCandidate]) -> Result<()> {
     let classifier = &engine.config().classifier;
     let mut ins = conn.prepare_cached(
-        "INSERT OR REPLACE INTO pairs (a, b, relation, rank, similarity, features, links, reuse_a, reuse_b, shown) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        // An upsert, not INSERT OR REPLACE: the replace's implicit delete would not fire the
+        // triggers that keep `counts` (schema 4), the update does.
+        "INSERT INTO pairs (a, b, relation, rank, similarity, features, links, reuse_a, reuse_b, shown) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (a, b) DO UPDATE SET relation = excluded.relation, rank = excluded.rank, \
+         similarity = excluded.similarity, features = excluded.features, links = excluded.links, \
+         reuse_a = excluded.reuse_a, reuse_b = excluded.reuse_b, shown = excluded.shown, \
+         report = NULL",
     )?;
     for s in scored {
         let relation = classifier.relation(&s.features);

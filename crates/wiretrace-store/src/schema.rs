@@ -12,10 +12,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::Result;
 
 /// The newest schema version.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 /// Migration `k` takes a store from version `k` to `k + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Version 1: articles with their segmentation and fingerprints, the blocking index, pairs, and
 /// the tables derived from the pairs (stories, derivations, quotes).
@@ -86,6 +86,32 @@ ALTER TABLE undirected ADD COLUMN a INTEGER;
 ALTER TABLE undirected ADD COLUMN b INTEGER;
 CREATE INDEX undirected_a ON undirected (a);
 INSERT INTO meta (key, value) SELECT 'rederive', '1' WHERE EXISTS (SELECT 1 FROM stories);
+";
+
+/// Version 4: what the store holds is counted as it is written. `COUNT(*)` reads a whole index,
+/// and every ingest answers with the counts (`POST /articles`, the CLI's summary): at 200,000
+/// articles the three counts were ~9 ms of a one-article ingest's ~26 ms, growing linearly. The
+/// triggers keep `counts` exact inside each write transaction; pairs count when related at all.
+const V4: &str = "
+CREATE TABLE counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO counts SELECT 'pairs', COUNT(*) FROM pairs WHERE relation != 'unrelated';
+INSERT INTO counts SELECT 'stories', COUNT(*) FROM stories;
+INSERT INTO counts SELECT 'quotes', COUNT(*) FROM quotes;
+CREATE TRIGGER pairs_count_insert AFTER INSERT ON pairs WHEN NEW.relation != 'unrelated'
+BEGIN UPDATE counts SET n = n + 1 WHERE name = 'pairs'; END;
+CREATE TRIGGER pairs_count_delete AFTER DELETE ON pairs WHEN OLD.relation != 'unrelated'
+BEGIN UPDATE counts SET n = n - 1 WHERE name = 'pairs'; END;
+CREATE TRIGGER pairs_count_update AFTER UPDATE OF relation ON pairs
+BEGIN UPDATE counts SET n = n + (NEW.relation != 'unrelated') - (OLD.relation != 'unrelated')
+    WHERE name = 'pairs'; END;
+CREATE TRIGGER stories_count_insert AFTER INSERT ON stories
+BEGIN UPDATE counts SET n = n + 1 WHERE name = 'stories'; END;
+CREATE TRIGGER stories_count_delete AFTER DELETE ON stories
+BEGIN UPDATE counts SET n = n - 1 WHERE name = 'stories'; END;
+CREATE TRIGGER quotes_count_insert AFTER INSERT ON quotes
+BEGIN UPDATE counts SET n = n + 1 WHERE name = 'quotes'; END;
+CREATE TRIGGER quotes_count_delete AFTER DELETE ON quotes
+BEGIN UPDATE counts SET n = n - 1 WHERE name = 'quotes'; END;
 ";
 
 /// The schema version of an open store.

@@ -177,7 +177,9 @@ fn rederiving_the_touched_components_is_rederiving_everything() {
         }),
         "no story spans batches"
     );
+    assert_counted(&store, &path);
     store.rederive(&Engine::default()).unwrap();
+    assert_counted(&store, &path);
     let whole = store.analysis().unwrap();
     assert_eq!(partial.pairs, whole.pairs);
     let unlabelled = |a: &wiretrace::Analysis| -> Vec<wiretrace::Story> {
@@ -195,6 +197,42 @@ fn rederiving_the_touched_components_is_rederiving_everything() {
     assert_eq!(partial.derivations, whole.derivations);
     assert_eq!(partial.undirected, whole.undirected);
     assert_eq!(partial.quotes, whole.quotes);
+}
+
+/// The counts a store keeps as it is written (schema 4) are what counting the rows gives.
+fn assert_counted(store: &Store, path: &Path) {
+    let stats = store.stats().unwrap();
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let count =
+        |sql: &str| -> usize { conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize };
+    assert_eq!(
+        (stats.pairs, stats.stories, stats.quotes),
+        (
+            count("SELECT COUNT(*) FROM pairs WHERE relation != 'unrelated'"),
+            count("SELECT COUNT(*) FROM stories"),
+            count("SELECT COUNT(*) FROM quotes"),
+        )
+    );
+}
+
+/// Every way a store is written keeps its counts: batches that add pairs, refreshes that delete
+/// and rewrite every pair, re-derivations that replace stories and quotes.
+#[test]
+fn the_kept_counts_follow_every_write() {
+    let corpus = themed_corpus();
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    let third = corpus.len() / 3;
+    let done = ingest_drift(&mut store, corpus[..third].to_vec(), 4, 0.0);
+    assert!(done.refreshes >= 1, "{done:?}");
+    assert_counted(&store, &path);
+    ingest_drift(&mut store, corpus[third..].to_vec(), 5, f64::INFINITY);
+    let stats = store.stats().unwrap();
+    assert!(
+        stats.pairs > 0 && stats.stories > 0 && stats.quotes > 0,
+        "{stats:?}"
+    );
+    assert_counted(&store, &path);
 }
 
 fn temp_store() -> (tempfile::TempDir, PathBuf) {
@@ -495,6 +533,14 @@ fn the_fixture_of_every_schema_version_opens_and_migrates() {
             })
             .ok();
         assert_eq!(flag.is_some(), version < 3, "v{version}");
+        // Counts kept since version 4 start from the migrated rows and follow the next write.
+        let mut store = Store::open(&path).unwrap();
+        assert_counted(&store, &path);
+        let mut extra = wiretrace::demo::articles()[0].clone();
+        extra.id = "one-more".into();
+        extra.body.push_str(" One more sentence makes it new.");
+        ingest(&mut store, vec![extra], 10);
+        assert_counted(&store, &path);
     }
 }
 
