@@ -744,23 +744,46 @@ fn rederive_part(
 
 /// Rewrites the `related` list of every story with an article in `members` or a `related` pair
 /// into them: the stories a `related` pair joins, listed as the report lists stories.
+/// The articles paired with `?1` by pairs of rank `?2`.
+pub(crate) const RELATED_OF: &str = "SELECT b FROM pairs WHERE a = ?1 AND rank = ?2 \
+     UNION ALL SELECT a FROM pairs WHERE b = ?1 AND rank = ?2";
+
 fn update_related(conn: &Connection, members: &[usize]) -> Result<()> {
     let mut story_of_stmt =
         conn.prepare_cached("SELECT story FROM story_members WHERE article = ?1")?;
+    // Each article's story and `related` partners are asked for again by every story that
+    // holds or neighbours it: asked of the store once each.
+    let mut stories: HashMap<usize, i64> = HashMap::new();
     let mut story_of = |a: usize| -> Result<i64> {
-        story_of_stmt
+        if let Some(&s) = stories.get(&a) {
+            return Ok(s);
+        }
+        let s = story_of_stmt
             .query_row([a as i64], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::Corrupt {
                 what: format!("article {a} is in no story"),
-            })
+            })?;
+        stories.insert(a, s);
+        Ok(s)
     };
-    let related_of = |x: usize| -> Result<Vec<usize>> {
-        Ok(stored_pairs_of(conn, x)?
-            .into_iter()
-            .filter(|(_, rel)| *rel == Relation::Related)
-            .map(|(y, _)| y)
-            .collect())
+    // Only the `related` pairs, found on the covering indexes (a, rank) and (b, rank).
+    let related_rank = Relation::ALL
+        .iter()
+        .position(|&r| r == Relation::Related)
+        .unwrap_or(Relation::ALL.len()) as i64;
+    let mut related_stmt = conn.prepare_cached(RELATED_OF)?;
+    let mut partners: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut related_of = |x: usize| -> Result<Vec<usize>> {
+        if let Some(r) = partners.get(&x) {
+            return Ok(r.clone());
+        }
+        let r: Vec<usize> = related_stmt
+            .query_map(params![x as i64, related_rank], |r| r.get::<_, i64>(0))?
+            .map(|y| y.map(|y| usize::try_from(y).unwrap_or(usize::MAX)))
+            .collect::<rusqlite::Result<_>>()?;
+        partners.insert(x, r.clone());
+        Ok(r)
     };
     let mut affected: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
     for &x in members {
