@@ -13,8 +13,11 @@ The store is changed: pass a copy. `--no-model` is passed unless --model is give
 have been built the same way). With --api, a `wiretrace serve --db STORE --token T` is started
 on a free loopback port instead and each article is sent alone as `POST /articles` (the request's
 round trip is timed: a service's one-article ingest, without the process start). Prints the store
-size and p50 / p90 / p99 / max wall time in ms, and one JSON line with the same figures for
-scripts.
+size and p50 / p90 / p99 / max wall time in ms; then where the time of the median ingest and of
+the slowest 5% went, from the `seconds` each ingest reports for its steps (index, candidates,
+score, derive, commit; "outside" is the rest of the wall time: process start, opening the
+store, reading the input, and closing it, which checkpoints the write-ahead log), with the pairs
+scored and stored articles read; and one JSON line with the same figures for scripts.
 """
 
 import argparse
@@ -66,19 +69,21 @@ def main():
     # commit's sync and counted against it.
     os.sync()
     times = []
+    done = []  # each ingest's own report: {"seconds": {...}, "scored_pairs", "stored_read"}
     if args.api:
-        times = through_api(base, args.db, lines)
+        times, done = through_api(base, args.db, lines)
     with tempfile.TemporaryDirectory() as tmp:
         for k, line in enumerate([] if args.api else lines):
             path = os.path.join(tmp, f"a{k}.jsonl")
             with open(path, "w", encoding="utf-8") as f:
                 f.write(line)
             t = time.perf_counter()
-            r = subprocess.run(base + ["ingest", path, "--db", args.db] + drift,
+            r = subprocess.run(base + ["ingest", path, "--db", args.db, "--json"] + drift,
                                capture_output=True, text=True)
             times.append((time.perf_counter() - t) * 1000)
             if r.returncode != 0:
                 sys.exit(f"ingest of article {k + 1} failed: {r.stderr.strip()}")
+            done.append(json.loads(r.stdout)["ingest"])
     out = {
         "path": "POST /articles" if args.api else " ".join(["wiretrace ingest"] + drift),
         "stored": stats["articles"],
@@ -87,11 +92,34 @@ def main():
         "p90_ms": round(percentile(times, 90), 1),
         "p99_ms": round(percentile(times, 99), 1),
         "max_ms": round(max(times), 1),
+        "steps_ms": {"median": steps(times, done, 0.45, 0.55), "slowest_5pct": steps(times, done, 0.95, 1.0)},
     }
     print(f"one article into a store of {out['stored']:,} ({out['path']}): {out['added']} ingests, "
           f"p50 {out['p50_ms']} ms, p90 {out['p90_ms']} ms, p99 {out['p99_ms']} ms, "
           f"max {out['max_ms']} ms")
+    for name, st in out["steps_ms"].items():
+        parts = ", ".join(f"{k} {v}" for k, v in st.items())
+        print(f"  {name:>12}: {parts}")
     print(json.dumps(out))
+
+
+STEPS = ["index", "candidates", "score", "derive", "commit"]
+
+
+def steps(times, done, lo, hi):
+    """Mean of each step (ms), of the pairs scored and of the stored articles read, over the
+    ingests whose wall time ranks between quantiles lo and hi."""
+    order = sorted(range(len(times)), key=lambda k: times[k])
+    pick = order[int(lo * len(order)): max(int(lo * len(order)) + 1, int(hi * len(order)))]
+    if not pick or len(done) != len(times):
+        return {}
+    mean = lambda xs: round(sum(xs) / len(xs), 1)
+    out = {s: mean([done[k]["seconds"][s] * 1000 for k in pick]) for s in STEPS}
+    out["outside"] = mean([times[k] - sum(done[k]["seconds"].values()) * 1000 for k in pick])
+    out["wall"] = mean([times[k] for k in pick])
+    out["pairs"] = mean([done[k]["scored_pairs"] for k in pick])
+    out["read"] = mean([done[k]["stored_read"] for k in pick])
+    return out
 
 
 def through_api(base, db, lines):
@@ -107,18 +135,19 @@ def through_api(base, db, lines):
                 break
         if addr is None:
             sys.exit("the server did not say where it listens")
-        times = []
+        times, done = [], []
         for k, line in enumerate(lines):
             req = urllib.request.Request(
                 addr + "/articles", data=line.encode("utf-8"), method="POST",
                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
             t = time.perf_counter()
             with urllib.request.urlopen(req, timeout=120) as r:
-                r.read()
+                body = r.read()
                 if r.status != 200:
                     sys.exit(f"POST of article {k + 1}: status {r.status}")
             times.append((time.perf_counter() - t) * 1000)
-        return times
+            done.append(json.loads(body)["ingest"])
+        return times, done
     finally:
         proc.terminate()
         proc.wait(timeout=30)

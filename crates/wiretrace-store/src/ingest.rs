@@ -97,6 +97,36 @@ pub struct IngestSummary {
     pub refreshes: usize,
     /// Transactions committed.
     pub batches: usize,
+    /// Stored articles read from the store (their rows decoded): the candidates, the articles
+    /// term blocking had to check, and the members of the stories re-derived.
+    pub stored_read: usize,
+    /// Where the time went, summed over the batches.
+    pub seconds: IngestSeconds,
+}
+
+/// Wall seconds of an ingest's steps, summed over its batches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct IngestSeconds {
+    /// Segmenting and fingerprinting the new articles, and writing them with their index keys.
+    pub index: f64,
+    /// Looking up each new article's candidates in the index.
+    pub candidates: f64,
+    /// Aligning, scoring and writing the candidate pairs.
+    pub score: f64,
+    /// Re-deriving the stories, derivations and quotes the batch touches.
+    pub derive: f64,
+    /// Committing the transaction.
+    pub commit: f64,
+}
+
+impl IngestSeconds {
+    fn add(&mut self, o: &IngestSeconds) {
+        self.index += o.index;
+        self.candidates += o.candidates;
+        self.score += o.score;
+        self.derive += o.derive;
+        self.commit += o.commit;
+    }
 }
 
 /// Content hash of an article: its text as the engine sees it (title and body). Metadata do
@@ -128,6 +158,8 @@ pub(crate) struct Corpus {
     /// The derived tables must be rebuilt whole (a store migrated from a schema whose stories
     /// and quotes were numbered by rank).
     pub(crate) rederive: bool,
+    /// Stored articles read so far.
+    pub(crate) reads: usize,
 }
 
 /// A part of the corpus as the engine's parallel slices; `number[i]` is the corpus index of
@@ -149,6 +181,7 @@ impl Corpus {
                 continue;
             }
             let (article, fp, _) = crate::read::stored_article(conn, i as i64, false)?;
+            self.reads += 1;
             add_df(conn, &mut self.stats, &fp)?;
             self.articles.insert(i, article);
             self.fps.insert(i, fp);
@@ -329,13 +362,14 @@ impl Store {
         progress(Progress::Start { new: fresh.len() });
         let mut corpus = load_corpus(&self.conn, engine)?;
         for chunk in fresh.chunks(options.batch_size.max(1)) {
-            let (scored, refreshed) = ingest_batch(
+            let (scored, refreshed, seconds) = ingest_batch(
                 &mut self.conn,
                 engine,
                 &mut corpus,
                 chunk,
                 options.max_drift,
             )?;
+            summary.seconds.add(&seconds);
             summary.scored_pairs += scored;
             summary.refreshes += usize::from(refreshed);
             summary.added += chunk.len();
@@ -345,6 +379,7 @@ impl Store {
                 new: fresh.len(),
             });
         }
+        summary.stored_read = corpus.reads;
         Ok(summary)
     }
 
@@ -427,18 +462,26 @@ pub(crate) fn load_corpus(conn: &Connection, engine: &Engine) -> Result<Corpus> 
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
         rederive: meta(REDERIVE)?.is_some_and(|v| v == "1"),
+        reads: 0,
     })
 }
 
-/// One batch in one transaction; returns the number of pairs scored and whether every stored
-/// pair was scored again (the statistics had drifted beyond `max_drift`).
+/// One batch in one transaction; returns the number of pairs scored, whether every stored
+/// pair was scored again (the statistics had drifted beyond `max_drift`), and its steps' times.
 fn ingest_batch(
     conn: &mut Connection,
     engine: &Engine,
     corpus: &mut Corpus,
     chunk: &[(String, Article)],
     max_drift: f64,
-) -> Result<(usize, bool)> {
+) -> Result<(usize, bool, IngestSeconds)> {
+    let mut seconds = IngestSeconds::default();
+    let mut clock = std::time::Instant::now();
+    let mut lap = || {
+        let t = clock.elapsed().as_secs_f64();
+        clock = std::time::Instant::now();
+        t
+    };
     let tx = conn.transaction()?;
     let base = corpus.n;
     let fper = Fingerprinter::new(engine.config().fingerprint);
@@ -512,6 +555,7 @@ fn ingest_batch(
     }
     corpus.n += chunk.len();
 
+    seconds.index = lap();
     // Candidates of each new article, from the index (which now holds the batch too). When the
     // statistics have drifted, every article's: term blocking and every pair's score depend on
     // them, and asking the index for all articles is what one `analyze` over the corpus does.
@@ -550,6 +594,7 @@ fn ingest_batch(
             }
         }
     }
+    seconds.candidates = lap();
     // Scored on the part of the corpus the candidates touch: only those texts are read and
     // segmented.
     let mut touched: Vec<usize> = cands
@@ -611,13 +656,16 @@ fn ingest_batch(
             params![SCORED_UNDER, n.to_string()],
         )?;
     }
+    seconds.score = lap();
     if refresh || corpus.rederive {
         rederive_all(&tx, engine, corpus)?;
     } else {
         rederive_part(&tx, engine, corpus, base)?;
     }
+    seconds.derive = lap();
     tx.commit()?;
-    Ok((n_scored, refresh))
+    seconds.commit = lap();
+    Ok((n_scored, refresh, seconds))
 }
 
 /// Stories, derivations and quotes of the whole corpus, replacing the stored ones.

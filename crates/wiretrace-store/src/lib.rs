@@ -46,7 +46,7 @@ use serde::Serialize;
 use wiretrace::Engine;
 
 pub use error::{Error, Result};
-pub use ingest::{IngestOptions, IngestSummary, Progress, DEFAULT_MAX_DRIFT};
+pub use ingest::{IngestOptions, IngestSeconds, IngestSummary, Progress, DEFAULT_MAX_DRIFT};
 pub use read::{SearchMatch, StoryList, StoryOverview};
 
 /// An open store.

@@ -427,6 +427,22 @@ fn new_articles_are_compared_through_the_index_not_with_everything() {
         .iter()
         .any(|p| p.b == "reprint" && p.relation == Relation::Copy));
     assert!(a.stats.candidate_pairs < 100, "{:?}", a.stats);
+    // That batch refreshed (the corpus grew by 5%): it read every stored article.
+    assert_eq!((done.refreshes, done.stored_read), (1, 40), "{done:?}");
+    // Without a refresh, a third copy reads its two candidates (they are also its story) from
+    // the store, and no note.
+    let wire = store.articles().unwrap().remove(40);
+    let done = ingest_drift(
+        &mut store,
+        vec![Article::new("reprint2", wire.body)],
+        1,
+        1e9,
+    );
+    assert_eq!(done.stored_read, 2, "{done:?}");
+    let s = done.seconds;
+    let steps = [s.index, s.candidates, s.score, s.derive, s.commit];
+    assert!(steps.iter().all(|t| t.is_finite() && *t >= 0.0), "{s:?}");
+    assert!(steps.iter().sum::<f64>() > 0.0, "{s:?}");
 }
 
 #[test]

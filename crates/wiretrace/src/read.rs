@@ -17,7 +17,7 @@ pub mod html;
 pub mod warc;
 
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
@@ -514,18 +514,8 @@ impl Reader {
     }
 
     fn warc(&mut self, path: &Path, name: &str, gz: bool) {
-        let file = match std::fs::File::open(path) {
-            Ok(f) => BufReader::new(f),
-            Err(e) => return self.out.skip(name, io_reason(&e)),
-        };
-        if gz {
-            let inflated = Capped::new(
-                flate2::read::MultiGzDecoder::new(file),
-                self.limits.max_decompressed_bytes,
-            );
-            self.warc_stream(name, BufReader::new(inflated));
-        } else {
-            self.warc_stream(name, file);
+        if let Some(input) = self.open_stream(path, name, gz) {
+            self.warc_stream(name, input);
         }
     }
 
@@ -642,19 +632,30 @@ impl Reader {
     }
 
     fn jsonl_file(&mut self, path: &Path, name: &str, gz: bool) {
+        if let Some(input) = self.open_stream(path, name, gz) {
+            self.jsonl_stream(name, input);
+        }
+    }
+
+    /// A file to read as a stream, gzip undone within the limits; `None` (skipped with the
+    /// reason) when it cannot be opened.
+    fn open_stream(&mut self, path: &Path, name: &str, gz: bool) -> Option<Box<dyn BufRead>> {
         let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => return self.out.skip(name, io_reason(&e)),
+            Ok(f) => BufReader::with_capacity(256 << 10, f),
+            Err(e) => {
+                self.out.skip(name, io_reason(&e));
+                return None;
+            }
         };
-        if gz {
+        Some(if gz {
             let inflated = Capped::new(
-                flate2::read::MultiGzDecoder::new(BufReader::new(file)),
+                flate2::read::MultiGzDecoder::new(file),
                 self.limits.max_decompressed_bytes,
             );
-            self.jsonl_stream(name, BufReader::with_capacity(256 << 10, inflated));
+            Box::new(BufReader::with_capacity(256 << 10, inflated))
         } else {
-            self.jsonl_stream(name, BufReader::with_capacity(256 << 10, file));
-        }
+            Box::new(file)
+        })
     }
 
     /// JSON lines read one at a time: memory holds one line, not the input. A line longer than
@@ -718,21 +719,9 @@ impl Reader {
         }
     }
 
+    /// JSON lines already in memory (a file read whole, an upload): the same reader as a stream.
     fn jsonl(&mut self, name: &str, text: &str) {
-        let stem = stem_of(Path::new(name)).unwrap_or_else(|| "stdin".to_string());
-        let mut any = false;
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            any = true;
-            let at = format!("{name}:{}", i + 1);
-            self.record(&at, line, &format!("{stem}:{}", i + 1));
-        }
-        if !any {
-            self.out.skip(name, "no JSON lines");
-        }
+        self.jsonl_stream(name, text.as_bytes());
     }
 
     /// One JSON object (a JSONL line or an array element) → an article, or a skip with a reason.
