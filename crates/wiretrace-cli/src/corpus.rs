@@ -271,13 +271,45 @@ fn built_with_model(store: &Store) -> Result<Option<bool>> {
         .map(|p| !p["model"].is_null()))
 }
 
-pub fn serve(
-    db: &Path,
-    addr: &str,
-    token: Option<String>,
-    max_body_mb: usize,
-    model: &ModelChoice,
-) -> Result<ExitCode> {
+/// `wiretrace refresh`: every pair rescored under the current statistics, in one transaction.
+pub fn refresh(db: &Path, json: bool, model: &ModelChoice) -> Result<ExitCode> {
+    let mut store = Store::open(db)?;
+    let engine = store_engine(&store, model)?;
+    let t = std::time::Instant::now();
+    let scored = store
+        .refresh(&engine)
+        .with_context(|| format!("refreshing {}", db.display()))?;
+    let seconds = t.elapsed().as_secs_f64();
+    let stats = store.stats().context("reading the store")?;
+    if json {
+        let v = serde_json::json!({"refresh": {"scored_pairs": scored, "seconds": seconds}, "store": stats});
+        writeln!(std::io::stdout(), "{v}").context("writing JSON")?;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "{}: {scored} pair(s) scored again in {seconds:.1} s. The store holds {} articles, {} pairs, {} stories, {} quotes.",
+        db.display(),
+        stats.articles,
+        stats.pairs,
+        stats.stories,
+        stats.quotes
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `wiretrace serve` takes besides the store and the address.
+pub struct ServeArgs {
+    pub token: Option<String>,
+    pub max_body_mb: usize,
+    pub max_drift: f64,
+}
+
+pub fn serve(db: &Path, addr: &str, args: ServeArgs, model: &ModelChoice) -> Result<ExitCode> {
+    let ServeArgs {
+        token,
+        max_body_mb,
+        max_drift,
+    } = args;
     // A missing or foreign store is an error before anything listens.
     let store = Store::open(db)?;
     let engine = store_engine(&store, model)?;
@@ -297,6 +329,7 @@ pub fn serve(
     let config = wiretrace_server::ServerConfig {
         token,
         max_body: max_body_mb << 20,
+        max_drift,
         ..wiretrace_server::ServerConfig::new(db.to_path_buf())
     };
     wiretrace_server::run(addr, config, engine, |bound| {

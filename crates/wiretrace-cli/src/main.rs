@@ -139,6 +139,17 @@ enum Command {
         #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
         batch_size: u32,
     },
+    /// Score every stored pair again under the current corpus statistics and re-derive stories,
+    /// derivations and quotes: what an ingest does when the statistics have drifted past
+    /// --max-drift, run when it suits (a large store ingests with a large --max-drift and is
+    /// refreshed at a quiet time). Afterwards `report` equals `analyze` on the stored articles.
+    Refresh {
+        #[command(flatten)]
+        db: DbArg,
+        /// Print what was done, and what the store holds, as one JSON line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the HTTP API over a store (read-only unless started with --token).
     Serve {
         #[command(flatten)]
@@ -153,6 +164,12 @@ enum Command {
         /// Largest request body, in MB.
         #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
         max_body_mb: u32,
+        /// As `ingest --max-drift`, for the articles POSTed: past it, a POST rescores every
+        /// stored pair inside its request (minutes on a store of a million articles), so a large
+        /// store is best served with a large value and refreshed by `wiretrace refresh` at a
+        /// quiet time.
+        #[arg(long, default_value_t = wiretrace_store::DEFAULT_MAX_DRIFT, value_name = "F")]
+        max_drift: f64,
     },
     /// The sentence-embedding model: `status` (what is installed), `fetch` (get it now).
     Model {
@@ -215,6 +232,17 @@ fn parse_threshold(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A drift limit as the store takes it: NaN is 0 (rescore at every batch), negatives are 0.
+fn drift(f: f64) -> f64 {
+    if f.is_finite() {
+        f.max(0.0)
+    } else if f == f64::INFINITY {
+        f64::MAX
+    } else {
+        0.0
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = match cli.color {
@@ -260,11 +288,7 @@ fn main() -> ExitCode {
                 demo,
                 format,
                 batch_size: batch_size as usize,
-                max_drift: if max_drift.is_finite() {
-                    max_drift.max(0.0)
-                } else {
-                    0.0
-                },
+                max_drift: drift(max_drift),
                 json,
             },
             &model,
@@ -278,12 +302,23 @@ fn main() -> ExitCode {
             output,
         } => corpus::check(&db.db, &file, format, &output.into(), color, &model),
         Command::Reindex { db, batch_size } => corpus::reindex(&db.db, batch_size as usize, &model),
+        Command::Refresh { db, json } => corpus::refresh(&db.db, json, &model),
         Command::Serve {
             db,
             addr,
             token,
             max_body_mb,
-        } => corpus::serve(&db.db, &addr, token, max_body_mb as usize, &model),
+            max_drift,
+        } => corpus::serve(
+            &db.db,
+            &addr,
+            corpus::ServeArgs {
+                token,
+                max_body_mb: max_body_mb as usize,
+                max_drift: drift(max_drift),
+            },
+            &model,
+        ),
         Command::Model {
             action: ModelAction::Status { verify, json },
         } => commands::model_status(&model, verify, json),

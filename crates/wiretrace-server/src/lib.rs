@@ -41,6 +41,8 @@ pub struct ServerConfig {
     pub max_body: usize,
     /// Longest a request may take before it is answered 408.
     pub timeout: Duration,
+    /// The ingest's [`wiretrace_store::IngestOptions::max_drift`] for POSTed articles.
+    pub max_drift: f64,
 }
 
 impl ServerConfig {
@@ -52,6 +54,7 @@ impl ServerConfig {
             token: None,
             max_body: 16 << 20,
             timeout: Duration::from_secs(120),
+            max_drift: wiretrace_store::DEFAULT_MAX_DRIFT,
         }
     }
 }

@@ -157,8 +157,12 @@ async fn post_articles(
     authorize(&state, &headers)?;
     let articles = articles_of(json_body(body)?, true)?;
     let _writer = state.inner.write.lock().await;
+    let options = IngestOptions {
+        max_drift: state.inner.config.max_drift,
+        ..IngestOptions::default()
+    };
     let v = with_store(&state, move |mut s, engine| {
-        let done = s.ingest(engine, articles, &IngestOptions::default(), &mut |_| {})?;
+        let done = s.ingest(engine, articles, &options, &mut |_| {})?;
         Ok(json!({"ingest": done, "store": s.stats()?}))
     })
     .await?;

@@ -19,6 +19,10 @@ struct Server {
 }
 
 async fn start(token: Option<&str>, max_body: usize) -> Server {
+    start_drift(token, max_body, wiretrace_store::DEFAULT_MAX_DRIFT).await
+}
+
+async fn start_drift(token: Option<&str>, max_body: usize, max_drift: f64) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("api.db");
     let mut store = Store::create(&db).unwrap();
@@ -34,6 +38,7 @@ async fn start(token: Option<&str>, max_body: usize) -> Server {
     let config = ServerConfig {
         token: token.map(str::to_string),
         max_body,
+        max_drift,
         ..ServerConfig::new(db)
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -427,6 +432,22 @@ async fn writes_need_the_token_and_add_only_new_articles() {
     let (st, v) = call(ro.addr, "POST", "/articles", &auth, body.as_bytes()).await;
     assert_eq!(st, 403);
     assert!(error_of(&v).contains("--token"));
+
+    // The server's drift limit is the one its ingests use: 0 rescores every pair at every
+    // POST; a large one leaves that to `wiretrace refresh`.
+    for (max_drift, refreshes) in [(0.0, 1), (1e9, 0)] {
+        let srv = start_drift(Some("s3cret"), 1 << 20, max_drift).await;
+        let (st, v) = call(srv.addr, "POST", "/articles", &auth, body.as_bytes()).await;
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(
+            (
+                v["ingest"]["added"].as_u64(),
+                v["ingest"]["refreshes"].as_u64()
+            ),
+            (Some(1), Some(refreshes)),
+            "{v}"
+        );
+    }
 }
 
 /// A bad request: path, headers, body and the status it must get.

@@ -109,6 +109,34 @@ fn ingest_the_demo_then_stats_report_and_check() {
     assert_eq!(run_json(&["stats", "--db", s(&db), "--json"]), stats);
 }
 
+/// A store that never rescored (each article scored under its own batch's statistics) gives,
+/// once refreshed, the report of a store that rescored at every batch.
+#[test]
+fn refresh_brings_a_drifted_store_to_the_report_of_one_that_never_drifted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lazy, exact) = (dir.path().join("lazy.db"), dir.path().join("exact.db"));
+    for (db, drift) in [(&lazy, "1e9"), (&exact, "0")] {
+        let args = ["ingest", "--demo", "--db", s(db), "--batch-size", "1"];
+        run_json(&[&args[..], &["--max-drift", drift, "--json"]].concat());
+    }
+    let exact_report = run_json(&["report", "--db", s(&exact), "--json"]);
+    assert_ne!(
+        run_json(&["report", "--db", s(&lazy), "--json"]),
+        exact_report,
+        "the demo should drift: the test would prove nothing"
+    );
+    let done = run_json(&["refresh", "--db", s(&lazy), "--json"]);
+    assert!(
+        done["refresh"]["scored_pairs"].as_u64().unwrap() > 0,
+        "{done}"
+    );
+    assert_eq!(done["store"]["articles"], 8);
+    assert_eq!(
+        run_json(&["report", "--db", s(&lazy), "--json"]),
+        exact_report
+    );
+}
+
 #[test]
 fn store_errors_are_one_line_with_the_way_out() {
     let dir = tempfile::tempdir().unwrap();
