@@ -52,6 +52,8 @@ def main():
                          "with the default). A store built with a large --max-drift is due for a "
                          "refresh under the default; between refreshes an ingest does the same "
                          "work whatever the limit (the drift is a formula of two counts)")
+    ap.add_argument("--dump", metavar="FILE",
+                    help="also write one JSON line per ingest: its wall ms and its own report")
     args = ap.parse_args()
     if args.api and args.max_drift is not None:
         sys.exit("--max-drift applies to the CLI path only")
@@ -84,6 +86,10 @@ def main():
             if r.returncode != 0:
                 sys.exit(f"ingest of article {k + 1} failed: {r.stderr.strip()}")
             done.append(json.loads(r.stdout)["ingest"])
+    if args.dump:
+        with open(args.dump, "w", encoding="utf-8") as f:
+            for t, d in zip(times, done):
+                f.write(json.dumps({"wall_ms": round(t, 2), "ingest": d}) + "\n")
     out = {
         "path": "POST /articles" if args.api else " ".join(["wiretrace ingest"] + drift),
         "stored": stats["articles"],

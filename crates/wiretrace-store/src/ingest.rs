@@ -638,15 +638,7 @@ fn ingest_batch(
     if refresh {
         tx.execute("DELETE FROM pairs", [])?;
     }
-    insert_pairs(&tx, engine, &scored)?;
-    {
-        let mut up = tx.prepare_cached("UPDATE pairs SET report = ?1 WHERE a = ?2 AND b = ?3")?;
-        for (s, p) in scored.iter().zip(&reports) {
-            if let Some(p) = p {
-                up.execute(params![json(p)?, s.a as i64, s.b as i64])?;
-            }
-        }
-    }
+    insert_pairs(&tx, engine, &scored, &reports)?;
     let n_scored = scored.len();
     if refresh {
         corpus.scored_under = n;
@@ -755,6 +747,31 @@ fn rederive_part(
         &part.number,
     );
     drop(part);
+    // The stories the components' articles were in before: the `related` lists outside the
+    // components are updated from what changed, not recomputed (see `update_related`).
+    let mut old_story: HashMap<usize, i64> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT article, story FROM story_members WHERE article IN ({marks})"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            old_story.insert(
+                usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX),
+                r.get(1)?,
+            );
+        }
+    }
+    let mut old_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT id FROM stories WHERE ord = ?1")?;
+        let ords: std::collections::BTreeSet<i64> = old_story.values().copied().collect();
+        for o in ords {
+            if let Some(id) = stmt.query_row([o], |r| r.get(0)).optional()? {
+                old_ids.insert(id);
+            }
+        }
+    }
     let in_part = |sql: &str| -> Result<()> {
         conn.execute(&sql.replace("{}", &marks), [])?;
         Ok(())
@@ -787,33 +804,41 @@ fn rederive_part(
         .filter_map(|&i| Some((corpus.articles.get(&i)?.id.as_str(), i as i64)))
         .collect();
     insert_derived(conn, &analysis, &ord_of)?;
-    update_related(conn, &members)
+    update_related(conn, &members, &old_story, &old_ids)
 }
 
-/// Rewrites the `related` list of every story with an article in `members` or a `related` pair
-/// into them: the stories a `related` pair joins, listed as the report lists stories.
 /// The articles paired with `?1` by pairs of rank `?2`.
 pub(crate) const RELATED_OF: &str = "SELECT b FROM pairs WHERE a = ?1 AND rank = ?2 \
      UNION ALL SELECT a FROM pairs WHERE b = ?1 AND rank = ?2";
 
-fn update_related(conn: &Connection, members: &[usize]) -> Result<()> {
+/// Brings the `related` lists up to date after the stories of `members` (whole components)
+/// were derived again: a story's list names the stories its articles' `related` pairs lead
+/// to, in report order.
+///
+/// - A story of the components gets its whole list from its members' `related` pairs (the
+///   part's analysis saw only the pairs among the members).
+/// - A story outside them changes only where its `related` pairs lead into the components:
+///   its list loses the components' old stories (`old_ids`) and gains the stories its
+///   partners there are in now. It is rewritten only when those differ from the ones they were
+///   in before (`old_story`; the batch's new articles had none) — recomputing every such list
+///   from all its members' pairs cost the square of the `related` degree, which on a large
+///   store with much shared wording was the slowest step of an ingest.
+fn update_related(
+    conn: &Connection,
+    members: &[usize],
+    old_story: &HashMap<usize, i64>,
+    old_ids: &std::collections::HashSet<String>,
+) -> Result<()> {
+    use std::collections::{BTreeMap, BTreeSet, HashSet};
     let mut story_of_stmt =
         conn.prepare_cached("SELECT story FROM story_members WHERE article = ?1")?;
-    // Each article's story and `related` partners are asked for again by every story that
-    // holds or neighbours it: asked of the store once each.
-    let mut stories: HashMap<usize, i64> = HashMap::new();
     let mut story_of = |a: usize| -> Result<i64> {
-        if let Some(&s) = stories.get(&a) {
-            return Ok(s);
-        }
-        let s = story_of_stmt
+        story_of_stmt
             .query_row([a as i64], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::Corrupt {
                 what: format!("article {a} is in no story"),
-            })?;
-        stories.insert(a, s);
-        Ok(s)
+            })
     };
     // Only the `related` pairs, found on the covering indexes (a, rank) and (b, rank).
     let related_rank = Relation::ALL
@@ -821,57 +846,99 @@ fn update_related(conn: &Connection, members: &[usize]) -> Result<()> {
         .position(|&r| r == Relation::Related)
         .unwrap_or(Relation::ALL.len()) as i64;
     let mut related_stmt = conn.prepare_cached(RELATED_OF)?;
-    let mut partners: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut related_of = |x: usize| -> Result<Vec<usize>> {
-        if let Some(r) = partners.get(&x) {
-            return Ok(r.clone());
-        }
-        let r: Vec<usize> = related_stmt
+    let in_part: HashSet<usize> = members.iter().copied().collect();
+    // Story ords, which sort as the report lists stories.
+    let mut inside: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let mut now: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let mut before: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let mut partner_story: HashMap<usize, i64> = HashMap::new();
+    for &x in members {
+        let sx = story_of(x)?;
+        let mine = inside.entry(sx).or_default();
+        let partners: Vec<usize> = related_stmt
             .query_map(params![x as i64, related_rank], |r| r.get::<_, i64>(0))?
             .map(|y| y.map(|y| usize::try_from(y).unwrap_or(usize::MAX)))
             .collect::<rusqlite::Result<_>>()?;
-        partners.insert(x, r.clone());
-        Ok(r)
-    };
-    let mut affected: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
-    for &x in members {
-        affected.insert(story_of(x)?);
-        for y in related_of(x)? {
-            affected.insert(story_of(y)?);
-        }
-    }
-    let mut members_of =
-        conn.prepare_cached("SELECT article FROM story_members WHERE story = ?1")?;
-    let mut read = conn.prepare_cached("SELECT id, json FROM stories WHERE ord = ?1")?;
-    let mut write = conn.prepare_cached("UPDATE stories SET json = ?1 WHERE ord = ?2")?;
-    for story in affected {
-        let arts: Vec<i64> = members_of
-            .query_map([story], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut related: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
-        for a in arts {
-            for y in related_of(usize::try_from(a).unwrap_or(usize::MAX))? {
-                let other = story_of(y)?;
-                if other != story {
-                    related.insert(other);
+        for y in partners {
+            let sy = match partner_story.get(&y) {
+                Some(&s) => s,
+                None => {
+                    let s = story_of(y)?;
+                    partner_story.insert(y, s);
+                    s
+                }
+            };
+            if sy != sx {
+                mine.insert(sy);
+            }
+            if !in_part.contains(&y) {
+                now.entry(sy).or_default().insert(sx);
+                let was = before.entry(sy).or_default();
+                if let Some(&o) = old_story.get(&x) {
+                    was.insert(o);
                 }
             }
         }
-        // Story ords sort as the report lists stories, so this is the report's order too.
-        let mut ids = Vec::with_capacity(related.len());
-        for r in related {
-            ids.push(read.query_row([r], |row| row.get::<_, String>(0))?);
+    }
+    let mut id_of = conn.prepare_cached("SELECT id FROM stories WHERE ord = ?1")?;
+    let mut id_of = |o: i64| -> Result<String> { Ok(id_of.query_row([o], |r| r.get(0))?) };
+    let mut ord_stmt = conn.prepare_cached("SELECT ord FROM stories WHERE id = ?1")?;
+    let mut ords: HashMap<String, i64> = HashMap::new();
+    let mut ord_of = |id: &str| -> Result<i64> {
+        if let Some(&o) = ords.get(id) {
+            return Ok(o);
         }
-        let json_text: String = read.query_row([story], |row| row.get(1))?;
-        let mut st: wiretrace::Story =
-            serde_json::from_str(&json_text).map_err(|source| Error::Json {
-                what: "a story",
-                source,
-            })?;
-        if st.related != ids {
-            st.related = ids;
-            write.execute(params![json(&st)?, story])?;
+        let o: i64 = ord_stmt.query_row([id], |r| r.get(0))?;
+        ords.insert(id.to_string(), o);
+        Ok(o)
+    };
+    let mut read = conn.prepare_cached("SELECT json FROM stories WHERE ord = ?1")?;
+    let mut write = conn.prepare_cached("UPDATE stories SET json = ?1 WHERE ord = ?2")?;
+    let mut set_related =
+        |story: i64, edit: &mut dyn FnMut(&[String]) -> Result<Vec<String>>| -> Result<()> {
+            let json_text: String = read.query_row([story], |row| row.get(0))?;
+            let mut st: wiretrace::Story =
+                serde_json::from_str(&json_text).map_err(|source| Error::Json {
+                    what: "a story",
+                    source,
+                })?;
+            let ids = edit(&st.related)?;
+            if st.related != ids {
+                st.related = ids;
+                write.execute(params![json(&st)?, story])?;
+            }
+            Ok(())
+        };
+    for (story, related) in &inside {
+        set_related(*story, &mut |_| related.iter().map(|&o| id_of(o)).collect())?;
+    }
+    for (story, stories) in &now {
+        if before.get(story) == Some(stories) {
+            continue;
         }
+        set_related(*story, &mut |old: &[String]| {
+            // The list outside the components stays in its (report) order; each story of the
+            // components goes where its ord sorts, found by bisection: a few ord lookups per
+            // insertion rather than one per listed story.
+            let mut ids: Vec<String> = old
+                .iter()
+                .filter(|id| !old_ids.contains(*id))
+                .cloned()
+                .collect();
+            for &o in stories {
+                let (mut lo, mut hi) = (0, ids.len());
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if ord_of(&ids[mid])? < o {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                ids.insert(lo, id_of(o)?);
+            }
+            Ok(ids)
+        })?;
     }
     Ok(())
 }
@@ -1019,19 +1086,30 @@ fn reverse_neighbours(
         .collect()
 }
 
-fn insert_pairs(conn: &Connection, engine: &Engine, scored: &[ScoredCandidate]) -> Result<()> {
+/// Writes scored pairs with their report forms (`reports[i]` is that of `scored[i]`, `None`
+/// for an unrelated pair), replacing the stored rows of the same pairs.
+fn insert_pairs(
+    conn: &Connection,
+    engine: &Engine,
+    scored: &[ScoredCandidate],
+    reports: &[Option<wiretrace::Pair>],
+) -> Result<()> {
     let classifier = &engine.config().classifier;
     let mut ins = conn.prepare_cached(
         // An upsert, not INSERT OR REPLACE: the replace's implicit delete would not fire the
         // triggers that keep `counts` (schema 4), the update does.
-        "INSERT INTO pairs (a, b, relation, rank, similarity, features, links, reuse_a, reuse_b, shown) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+        "INSERT INTO pairs (a, b, relation, rank, similarity, features, links, reuse_a, reuse_b, shown, report) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
          ON CONFLICT (a, b) DO UPDATE SET relation = excluded.relation, rank = excluded.rank, \
          similarity = excluded.similarity, features = excluded.features, links = excluded.links, \
          reuse_a = excluded.reuse_a, reuse_b = excluded.reuse_b, shown = excluded.shown, \
-         report = NULL",
+         report = excluded.report",
     )?;
-    for s in scored {
+    for (k, s) in scored.iter().enumerate() {
+        let report = match reports.get(k) {
+            Some(Some(p)) => Some(json(p)?),
+            _ => None,
+        };
         let relation = classifier.relation(&s.features);
         let rank = Relation::ALL
             .iter()
@@ -1048,6 +1126,7 @@ fn insert_pairs(conn: &Connection, engine: &Engine, scored: &[ScoredCandidate]) 
             s.alignment.reuse_a,
             s.alignment.reuse_b,
             wiretrace::align::round4(s.features.graded_similarity(&classifier.params)),
+            report,
         ])?;
     }
     Ok(())
