@@ -3,10 +3,14 @@
 //! [`app`] builds the axum [`Router`]; `wiretrace serve` binds it to a socket and calls
 //! [`serve`] with graceful shutdown. Every handler answers with the store's own types, so the
 //! JSON the API serves is the JSON the CLI prints (`Analysis`, `Pair`, `Story`, `QuoteGroup`,
-//! `StoreStats`). Store calls are synchronous SQLite: each runs on a blocking thread with its own
-//! connection, so readers never wait for one another, and WAL lets them read while an ingest
-//! writes. Writes (`POST /articles`) take one process-wide lock and need the bearer token the
-//! server was started with; without `--token` the server is read-only.
+//! `StoreStats`). Store calls are synchronous SQLite: each read runs on a blocking thread with its
+//! own connection, so readers never wait for one another, and WAL lets them read while an ingest
+//! writes. Writes (`POST /articles`) need the bearer token the server was started with (without
+//! `--token` the server is read-only) and go through one connection the server keeps, behind a
+//! lock: its page cache stays warm between requests, and it does not checkpoint the
+//! write-ahead log in a request — a task does that when writes pause, on a connection of its
+//! own (a connection opened and closed per write paid the checkpoint of everything it wrote
+//! before answering).
 //!
 //! Errors are JSON `{"error": "…"}` with a 4xx status for anything the client can fix (bad JSON,
 //! an oversized body, an unknown id, a missing token) and a bare 500 for the rest, whose cause is
@@ -68,8 +72,14 @@ pub struct AppState {
 struct Inner {
     config: ServerConfig,
     engine: Engine,
-    /// One writer at a time: SQLite has one, and two ingests would only wait on each other.
-    write: tokio::sync::Mutex<()>,
+    /// The writer's connection, opened at the first write. One writer at a time: SQLite has
+    /// one, and two ingests would only wait on each other.
+    writer: Arc<tokio::sync::Mutex<Option<wiretrace_store::Store>>>,
+    /// The connection that checkpoints the log after writes, and whether a checkpoint is due.
+    checkpointer: Arc<std::sync::Mutex<Option<wiretrace_store::Store>>>,
+    /// Writes started, and writes since the last checkpoint.
+    writes: std::sync::atomic::AtomicU64,
+    unchecked: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -79,7 +89,10 @@ impl AppState {
             inner: Arc::new(Inner {
                 config,
                 engine,
-                write: tokio::sync::Mutex::new(()),
+                writer: Arc::new(tokio::sync::Mutex::new(None)),
+                checkpointer: Arc::new(std::sync::Mutex::new(None)),
+                writes: std::sync::atomic::AtomicU64::new(0),
+                unchecked: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }

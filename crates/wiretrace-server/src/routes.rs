@@ -156,17 +156,80 @@ async fn post_articles(
 ) -> Reply {
     authorize(&state, &headers)?;
     let articles = articles_of(json_body(body)?, true)?;
-    let _writer = state.inner.write.lock().await;
+    let mut writer = state.inner.writer.clone().lock_owned().await;
+    state
+        .inner
+        .writes
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    state
+        .inner
+        .unchecked
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let st = state.clone();
     let options = IngestOptions {
         max_drift: state.inner.config.max_drift,
         ..IngestOptions::default()
     };
-    let v = with_store(&state, move |mut s, engine| {
-        let done = s.ingest(engine, articles, &options, &mut |_| {})?;
+    let v = tokio::task::spawn_blocking(move || -> Result<Value, AppError> {
+        if writer.is_none() {
+            let s = Store::open(&st.inner.config.db)?;
+            s.defer_checkpoints()?;
+            *writer = Some(s);
+        }
+        let Some(s) = writer.as_mut() else {
+            return Err(AppError::Internal("the writer's store is not open".into()));
+        };
+        let done = s.ingest(&st.inner.engine, articles, &options, &mut |_| {})?;
         Ok(json!({"ingest": done, "store": s.stats()?}))
     })
-    .await?;
+    .await
+    .map_err(|e| AppError::Internal(format!("store task failed: {e}")))??;
+    checkpoint_soon(&state);
     Ok(Json(v))
+}
+
+/// How long the writer must have been idle before the log is checkpointed.
+const CHECKPOINT_IDLE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Writes after which the log is checkpointed even under a steady stream of them (~0.2-1 MB
+/// of log per one-article write on a large store).
+const CHECKPOINT_EVERY: u64 = 256;
+
+/// Checkpoints the write-ahead log once the writer has been idle for [`CHECKPOINT_IDLE`] (or
+/// after [`CHECKPOINT_EVERY`] writes without one), on a blocking thread and a connection of its
+/// own: a checkpoint writes every page the writes changed into the store file and syncs it,
+/// and a write that overlaps one waits on the same disk (measured on a 1M-article store: a
+/// checkpoint after every write put ~9 ms on the next one). One asked for while another runs
+/// is skipped; closing the last connection at shutdown copies whatever is left.
+fn checkpoint_soon(state: &AppState) {
+    use std::sync::atomic::Ordering;
+    let st = state.clone();
+    let seq = st.inner.writes.load(Ordering::SeqCst);
+    tokio::spawn(async move {
+        let due = st.inner.unchecked.load(Ordering::SeqCst) >= CHECKPOINT_EVERY;
+        if !due {
+            tokio::time::sleep(CHECKPOINT_IDLE).await;
+            if st.inner.writes.load(Ordering::SeqCst) != seq {
+                return; // a later write asks again
+            }
+        }
+        let _ = tokio::task::spawn_blocking(move || {
+            let Ok(mut guard) = st.inner.checkpointer.try_lock() else {
+                return;
+            };
+            if guard.is_none() {
+                match Store::open(&st.inner.config.db) {
+                    Ok(s) => *guard = Some(s),
+                    Err(e) => return eprintln!("checkpoint: cannot open the store: {e}"),
+                }
+            }
+            st.inner.unchecked.store(0, Ordering::SeqCst);
+            if let Some(Err(e)) = guard.as_ref().map(Store::checkpoint) {
+                eprintln!("checkpoint: {e}");
+            }
+        })
+        .await;
+    });
 }
 
 /// The one article a check body holds (an id is optional: `checked` stands in).

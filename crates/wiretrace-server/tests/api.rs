@@ -13,6 +13,7 @@ use wiretrace_store::{IngestOptions, Store};
 
 struct Server {
     addr: SocketAddr,
+    db: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
@@ -50,6 +51,7 @@ async fn start_drift(token: Option<&str>, max_body: usize, max_drift: f64) -> Se
     }));
     Server {
         addr,
+        db: dir.path().join("api.db"),
         stop: Some(tx),
         task,
         _dir: dir,
@@ -448,6 +450,34 @@ async fn writes_need_the_token_and_add_only_new_articles() {
             "{v}"
         );
     }
+}
+
+/// The server's writer leaves its log alone while it answers and checkpoints it once writes
+/// pause: the article reaches the store file without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_reaches_the_store_file_once_writes_pause() {
+    let srv = start(Some("s3cret"), 1 << 20).await;
+    let before = std::fs::read(&srv.db).unwrap();
+    let auth = [("Authorization", "Bearer s3cret")];
+    let body = json!({"id": "late", "text": "Talks between the dockworkers union and the government of Valmora resumed on Wednesday."});
+    let (st, v) = call(
+        srv.addr,
+        "POST",
+        "/articles",
+        &auth,
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    let mut changed = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if std::fs::read(&srv.db).unwrap() != before {
+            changed = true;
+            break;
+        }
+    }
+    assert!(changed, "no checkpoint within 2 s of the write");
 }
 
 /// A bad request: path, headers, body and the status it must get.

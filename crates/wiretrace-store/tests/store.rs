@@ -692,3 +692,25 @@ fn the_story_overview_lists_searches_and_pages() {
         .stories
         .is_empty());
 }
+
+/// A writer that defers checkpoints keeps its writes in the log until `checkpoint`, which
+/// copies them into the store file; readers see them all along.
+#[test]
+fn deferred_writes_reach_the_file_at_the_checkpoint() {
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    store.defer_checkpoints().unwrap();
+    store.checkpoint().unwrap();
+    let before = std::fs::read(&path).unwrap();
+    ingest(&mut store, wiretrace::demo::articles(), 8);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "written before the checkpoint"
+    );
+    assert_eq!(Store::open(&path).unwrap().stats().unwrap().articles, 8);
+    store.checkpoint().unwrap();
+    assert_ne!(std::fs::read(&path).unwrap(), before);
+    drop(store);
+    assert_eq!(Store::open(&path).unwrap().stats().unwrap().articles, 8);
+}
