@@ -40,7 +40,7 @@ fn api_document() -> Value {
                 "summary": "add articles (one object or an array); only new ones are stored",
                 "security": [{"bearer": []}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/ArticleInput"}, {"type": "array", "items": {"$ref": "#/components/schemas/ArticleInput"}}]}}}},
-                "responses": {"200": {"description": "what was added, and what the store holds"}, "400": error, "401": error, "403": error, "409": error, "413": error}
+                "responses": {"200": {"description": "what was added (with where the time went), and what the store holds", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestReply"}}}}, "400": error, "401": error, "403": error, "409": error, "413": error}
             }},
             "/articles/{id}": {"get": {"summary": "one stored article: its summary and text", "parameters": [id("id", "article id")], "responses": {"200": ok("Article"), "404": error}}},
             "/articles/{id}/provenance": {"get": {"summary": "where an article came from: its story's derivations, its pairs and quotes", "parameters": [id("id", "article id")], "responses": {"200": ok("Analysis"), "404": error}}},
@@ -64,6 +64,11 @@ fn api_document() -> Value {
                     "source": {"type": "string"}, "published": {"type": "string", "format": "date-time"}, "lang": {"type": "string"}}},
                 "Article": {"type": "object", "description": "ArticleSummary plus `text`: the title, a blank line and the body (the text spans point into)"},
                 "Stats": {"type": "object", "required": ["articles", "pairs", "stories", "quotes", "schema_version", "parameters"]},
+                "IngestReply": {"type": "object", "required": ["ingest", "store"], "properties": {
+                    "ingest": {"type": "object", "required": ["read", "added", "known", "refused", "scored_pairs", "refreshes", "batches", "stored_read", "seconds"], "properties": {
+                        "stored_read": {"type": "integer", "description": "stored articles read from the store"},
+                        "seconds": {"type": "object", "required": ["index", "candidates", "score", "derive", "commit"], "description": "wall seconds of each step, summed over batches"}}},
+                    "store": {"$ref": "#/components/schemas/Stats"}}},
                 "Analysis": {"type": "object", "required": ["version", "articles", "stories", "pairs", "derivations", "undirected", "quotes"]},
                 "Story": {"type": "object", "required": ["id", "articles", "label"]},
                 "Pair": {"type": "object", "required": ["a", "b", "relation", "similarity", "confidence", "reuse", "alignments"]},
