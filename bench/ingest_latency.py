@@ -3,7 +3,8 @@
 into a large store, p99 under 50 ms).
 
     python3 bench/ingest_latency.py --wiretrace target/release/wiretrace --db STORE.db \
-        --articles HELD_OUT.jsonl [--n 200] [--model] [--api]
+        --articles HELD_OUT.jsonl [--n 200] [--model] [--api] [--max-drift F] [--pace MS] \
+        [--dump FILE]
 
 Each article of HELD_OUT.jsonl (the first --n) is added on its own: one
 `wiretrace ingest FILE --db STORE` process per article, in file order, so the store grows by one
@@ -12,7 +13,9 @@ the store, reading what the batch needs, scoring, re-deriving the touched storie
 The store is changed: pass a copy. `--no-model` is passed unless --model is given (the store must
 have been built the same way). With --api, a `wiretrace serve --db STORE --token T` is started
 on a free loopback port instead and each article is sent alone as `POST /articles` (the request's
-round trip is timed: a service's one-article ingest, without the process start). Prints the store
+round trip is timed: a service's one-article ingest, without the process start; the server
+checkpoints its log when writes pause, so --pace, a wait between articles, lets it do so as a
+real stream of news would). Prints the store
 size and p50 / p90 / p99 / max wall time in ms; then where the time of the median ingest and of
 the slowest 5% went, from the `seconds` each ingest reports for its steps (index, candidates,
 score, derive, commit; "outside" is the rest of the wall time: process start, opening the
