@@ -25,7 +25,8 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "datasketch==2.0.0" "rensa==0.5.0"
 fi
-command -v hyperfine > /dev/null || { echo "hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
+source bench/ensure.sh
+ensure hyperfine hyperfine
 cargo build --release --locked -p wiretrace-cli >&2
 bin=target/release/wiretrace
 

@@ -17,7 +17,7 @@
 # Inputs are made under ${BENCH_DIR:-target/bench} from ../shared/data (never copied into the
 # repository): Reuters bodies by scripts/reuters_to_jsonl.py, generated corpora by
 # bench/generate.py (seed ${SEED:-9}), kept between runs while the generator is unchanged.
-# Needs python3 and hyperfine (apt-get install hyperfine); GNU time (/usr/bin/time) for RSS.
+# Needs python3; hyperfine and GNU time (/usr/bin/time, for RSS) are installed from Debian if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -26,8 +26,9 @@ work="${BENCH_DIR:-target/bench}"
 seed="${SEED:-9}"
 mkdir -p "$work"
 load=$(cut -d" " -f1-3 /proc/loadavg)
-command -v hyperfine > /dev/null || { echo "hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "GNU time is missing (apt-get install time)" >&2; exit 1; }
+source bench/ensure.sh
+ensure hyperfine hyperfine
+[ -x /usr/bin/time ] || ensure /usr/bin/time time
 if [ "$quick" = 1 ]; then
   sizes="${SIZES:-5000 20000}"; small_runs=3; dedup_runs=1
 else
