@@ -171,6 +171,10 @@ async fn post_articles(
         ..IngestOptions::default()
     };
     let v = tokio::task::spawn_blocking(move || -> Result<Value, AppError> {
+        // A store replaced under the server (`wiretrace reindex`) is reopened, as every read is.
+        if writer.as_ref().map(Store::has_moved).transpose()? == Some(true) {
+            *writer = None;
+        }
         if writer.is_none() {
             let s = Store::open(&st.inner.config.db)?;
             s.defer_checkpoints()?;
@@ -217,6 +221,16 @@ fn checkpoint_soon(state: &AppState) {
             let Ok(mut guard) = st.inner.checkpointer.try_lock() else {
                 return;
             };
+            if guard
+                .as_ref()
+                .map(Store::has_moved)
+                .transpose()
+                .ok()
+                .flatten()
+                != Some(false)
+            {
+                *guard = None;
+            }
             if guard.is_none() {
                 match Store::open(&st.inner.config.db) {
                     Ok(s) => *guard = Some(s),

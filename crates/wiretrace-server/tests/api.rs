@@ -534,3 +534,60 @@ async fn shutdown_is_graceful() {
     assert!(done.is_ok());
     assert!(tokio::net::TcpStream::connect(srv.addr).await.is_err());
 }
+
+/// A store replaced under a running server (as `wiretrace reindex` does: a new file renamed
+/// over the old) gets the next write, not the file the server had open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_after_the_store_was_replaced_goes_to_the_new_file() {
+    let srv = start(Some("s3cret"), 1 << 20).await;
+    let auth = [("Authorization", "Bearer s3cret")];
+    let post = |id: &str| {
+        json!({"id": id, "text": "The Brenhaven library reopened on Saturday after a two-year renovation."})
+            .to_string()
+    };
+    let (st, v) = call(
+        srv.addr,
+        "POST",
+        "/articles",
+        &auth,
+        post("first").as_bytes(),
+    )
+    .await;
+    assert_eq!((st, v["store"]["articles"].as_u64()), (200, Some(9)), "{v}");
+    // Let the checkpoint task open its connection too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let fresh = srv.db.with_extension("new");
+    {
+        let mut store = Store::create(&fresh).unwrap();
+        store
+            .ingest(
+                &Engine::default(),
+                wiretrace::demo::articles()[..3].to_vec(),
+                &IngestOptions::default(),
+                &mut |_| {},
+            )
+            .unwrap();
+    }
+    // As reindex does: the old log files go, then the new file takes the name.
+    for suffix in ["-wal", "-shm"] {
+        let mut p = srv.db.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    std::fs::rename(&fresh, &srv.db).unwrap();
+    let (st, v) = call(
+        srv.addr,
+        "POST",
+        "/articles",
+        &auth,
+        post("second").as_bytes(),
+    )
+    .await;
+    assert_eq!((st, v["store"]["articles"].as_u64()), (200, Some(4)), "{v}");
+    // Once the checkpoint task has met the moved file too, the new store is intact.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (st, v) = get(srv.addr, "/stats").await;
+    assert_eq!((st, v["articles"].as_u64()), (200, Some(4)), "{v}");
+    let (st, v) = get(srv.addr, "/articles/second").await;
+    assert_eq!(st, 200, "{v}");
+}

@@ -143,6 +143,27 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the file this store was opened on is no longer at its path (renamed over, as
+    /// `wiretrace reindex` does, or deleted): a connection kept open would go on with a file
+    /// nobody reads (SQLite refuses to write to it: `SQLITE_READONLY_DBMOVED`, which also keeps
+    /// the close of such a connection from checkpointing into it and deleting the log at its
+    /// path, now the new file's).
+    #[cfg(unix)]
+    pub fn has_moved(&self) -> Result<bool> {
+        let mut moved: i32 = 0;
+        self.conn.file_control(
+            Some(rusqlite::MAIN_DB),
+            rusqlite::FileControl::HasMoved(&mut moved),
+        )?;
+        Ok(moved != 0)
+    }
+
+    /// Whether the file was moved (only known on Unix; elsewhere, never).
+    #[cfg(not(unix))]
+    pub fn has_moved(&self) -> Result<bool> {
+        Ok(false)
+    }
+
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
