@@ -172,7 +172,7 @@ async fn post_articles(
     };
     let v = tokio::task::spawn_blocking(move || -> Result<Value, AppError> {
         // A store replaced under the server (`wiretrace reindex`) is reopened, as every read is.
-        if writer.as_ref().map(Store::has_moved).transpose()? == Some(true) {
+        if writer.as_ref().is_some_and(Store::has_moved) {
             *writer = None;
         }
         if writer.is_none() {
@@ -221,14 +221,7 @@ fn checkpoint_soon(state: &AppState) {
             let Ok(mut guard) = st.inner.checkpointer.try_lock() else {
                 return;
             };
-            if guard
-                .as_ref()
-                .map(Store::has_moved)
-                .transpose()
-                .ok()
-                .flatten()
-                != Some(false)
-            {
+            if guard.as_ref().is_some_and(Store::has_moved) {
                 *guard = None;
             }
             if guard.is_none() {

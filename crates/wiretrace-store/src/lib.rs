@@ -54,6 +54,23 @@ pub use read::{SearchMatch, StoryList, StoryOverview};
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The file's identity when it was opened (device, inode), to tell a file replaced at the
+    /// path ([`Store::has_moved`]).
+    file_id: Option<(u64, u64)>,
+}
+
+/// A file's (device, inode) on Unix; `None` elsewhere or when it cannot be read.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// What a store holds (`wiretrace stats --json`).
@@ -123,6 +140,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            file_id: file_id(path),
         })
     }
 
@@ -145,23 +163,13 @@ impl Store {
 
     /// Whether the file this store was opened on is no longer at its path (renamed over, as
     /// `wiretrace reindex` does, or deleted): a connection kept open would go on with a file
-    /// nobody reads (SQLite refuses to write to it: `SQLITE_READONLY_DBMOVED`, which also keeps
+    /// nobody reads (SQLite refuses to write to it, `SQLITE_READONLY_DBMOVED`, which also keeps
     /// the close of such a connection from checkpointing into it and deleting the log at its
-    /// path, now the new file's).
-    #[cfg(unix)]
-    pub fn has_moved(&self) -> Result<bool> {
-        let mut moved: i32 = 0;
-        self.conn.file_control(
-            Some(rusqlite::MAIN_DB),
-            rusqlite::FileControl::HasMoved(&mut moved),
-        )?;
-        Ok(moved != 0)
-    }
-
-    /// Whether the file was moved (only known on Unix; elsewhere, never).
-    #[cfg(not(unix))]
-    pub fn has_moved(&self) -> Result<bool> {
-        Ok(false)
+    /// path, now the new file's). One `stat` of the path, compared with the file opened (asking
+    /// SQLite, `SQLITE_FCNTL_HAS_MOVED`, measured ~1 ms slower per write on a 1M store). Always
+    /// `false` where the file's identity is unknown (not Unix).
+    pub fn has_moved(&self) -> bool {
+        self.file_id.is_some() && file_id(&self.path) != self.file_id
     }
 
     /// The file.
