@@ -1,35 +1,32 @@
-//! Sentence embeddings with all-MiniLM-L6-v2 in pure Rust: tokenizers for WordPiece, candle for
-//! the 6-layer BERT, mean pooling over the attention mask and L2 normalisation — the recipe of the
-//! sentence-transformers model, reproduced exactly (CRATES.md measured cosine 1.000000 against
-//! the Python reference).
+//! Sentence embeddings with all-MiniLM-L6-v2 in pure Rust: tokenizers for WordPiece, the packed
+//! BERT forward pass of [`crate::encoder`], mean pooling over each sentence's tokens and L2
+//! normalisation — the recipe of the sentence-transformers model, reproduced (ARCHITECTURE.md
+//! records the agreement with the Python reference).
 //!
-//! Cost: the forward pass is quadratic in sequence length, so texts are sorted by length and
-//! batched with their neighbours (little padding); batches are embedded in parallel with rayon,
-//! each on its own thread, because candle's CPU kernels use one thread per call for small
-//! matrices. Identical texts are embedded once.
+//! Cost: a batch packs its sentences without padding, so its cost is its token count; batches
+//! hold about [`BATCH_TOKENS`] tokens and run in parallel with rayon, at least one per thread.
+//! Identical texts are embedded once.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use rayon::prelude::*;
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
 
+use crate::encoder::{Encoder, Packed};
 use crate::model::ModelError;
 
-/// Sentences per forward pass.
-const BATCH: usize = 32;
+/// Tokens per forward pass: enough rows for the matrix kernels to run at full speed, few
+/// enough that a batch's activations (~10 KB per token) stay in the caches.
+pub const BATCH_TOKENS: usize = 1024;
 /// Word pieces kept per sentence (the model was trained with 256).
 const MAX_TOKENS: usize = 256;
 
 /// A loaded BERT sentence encoder.
 pub struct BertEmbedder {
     id: String,
-    model: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
-    device: Device,
 }
 
 impl std::fmt::Debug for BertEmbedder {
@@ -50,123 +47,125 @@ fn load_err(what: &str, dir: &Path, e: impl std::fmt::Display) -> ModelError {
 impl BertEmbedder {
     /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from a folder.
     pub fn load(id: &str, dir: &Path) -> Result<Self, ModelError> {
-        let device = Device::Cpu;
-        let config: Config = std::fs::read_to_string(dir.join("config.json"))
-            .map_err(|e| load_err("config.json", dir, e))
-            .and_then(|s| serde_json::from_str(&s).map_err(|e| load_err("config.json", dir, e)))?;
+        let config = std::fs::read_to_string(dir.join("config.json"))
+            .map_err(|e| load_err("config.json", dir, e))?;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
-            .map_err(|e| load_err("tokenizer.json", dir, e))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..PaddingParams::default()
-        }));
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: MAX_TOKENS,
-                ..TruncationParams::default()
-            }))
             .map_err(|e| load_err("tokenizer.json", dir, e))?;
         let weights = std::fs::read(dir.join("model.safetensors"))
             .map_err(|e| load_err("model.safetensors", dir, e))?;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
-            .map_err(|e| load_err("model.safetensors", dir, e))?;
-        let model =
-            BertModel::load(vb, &config).map_err(|e| load_err("the BERT weights", dir, e))?;
+        let encoder =
+            Encoder::load(&config, &weights).map_err(|e| load_err("the BERT weights", dir, e))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS.min(encoder.max_positions()),
+                ..TruncationParams::default()
+            }))
+            .map_err(|e| load_err("tokenizer.json", dir, e))?;
         Ok(BertEmbedder {
             id: id.to_string(),
-            model,
+            encoder,
             tokenizer,
-            device,
         })
     }
 
-    /// The tokenizer (WordPiece, with the model's padding and truncation settings).
+    /// The tokenizer (WordPiece, with the model's truncation; no padding).
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }
 
     /// Mean of the last hidden states over every position of each sequence in `ids` (`n`
-    /// sequences of equal length, no padding): the output embedding of a token in context, as
-    /// the static model's distillation needs it.
+    /// sequences of equal length): the output embedding of a token in context, as the static
+    /// model's distillation needs it. Runs on the calling thread.
     pub fn mean_hidden(&self, ids: Vec<u32>, n: usize) -> Result<Vec<Vec<f32>>, String> {
         let len = ids.len() / n.max(1);
-        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
-            let mask = ids.ones_like()?;
-            let types = ids.zeros_like()?;
-            let hidden = self.model.forward(&ids, &types, Some(&mask))?;
-            hidden.mean(1)?.to_vec2::<f32>()
-        };
-        run().map_err(|e| e.to_string())
+        let seqs: Vec<&[u32]> = ids.chunks(len.max(1)).take(n).collect();
+        let out = self.encoder.forward(&seqs)?;
+        Ok((0..out.len()).map(|i| mean_rows(&out, i)).collect())
     }
 
     /// The unit-length last hidden state of every word piece of each text, special tokens left
     /// out: the token embeddings in context that a BERTScore-style greedy alignment of two
-    /// sentences compares. One text per forward pass (no padding to mask out).
+    /// sentences compares.
     pub fn token_states(&self, texts: &[&str]) -> Result<Vec<Vec<Vec<f32>>>, String> {
-        texts
+        let enc = self.encode(texts)?;
+        let batches = batches(&enc.iter().map(|e| e.get_ids().len()).collect::<Vec<_>>());
+        let states: Vec<Vec<Vec<Vec<f32>>>> = batches
             .par_iter()
-            .map(|t| {
-                let enc = self.tokenizer.encode(*t, true).map_err(|e| e.to_string())?;
-                let ids: Vec<u32> = enc.get_ids().to_vec();
-                let special = enc.get_special_tokens_mask().to_vec();
-                let n = ids.len();
-                let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-                    let ids = Tensor::from_vec(ids, (1, n), &self.device)?;
-                    let mask = ids.ones_like()?;
-                    let types = ids.zeros_like()?;
-                    let hidden = self.model.forward(&ids, &types, Some(&mask))?.squeeze(0)?;
-                    unit_rows(&hidden)?.to_vec2::<f32>()
-                };
-                let states = run().map_err(|e| e.to_string())?;
-                Ok(states
-                    .into_iter()
-                    .zip(special)
-                    .filter(|(_, s)| *s == 0)
-                    .map(|(v, _)| v)
+            .map(|range| {
+                let seqs: Vec<&[u32]> = enc[range.clone()].iter().map(|e| e.get_ids()).collect();
+                let out = self.encoder.forward(&seqs)?;
+                let w = out.width;
+                Ok(enc[range.clone()]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        out.rows(i)
+                            .chunks_exact(w)
+                            .zip(e.get_special_tokens_mask())
+                            .filter(|(_, s)| **s == 0)
+                            .map(|(v, _)| unit(v.to_vec()))
+                            .collect()
+                    })
                     .collect())
             })
-            .collect()
+            .collect::<Result<_, String>>()?;
+        Ok(states.into_iter().flatten().collect())
     }
 
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
-        let enc = self
-            .tokenizer
+    fn encode(&self, texts: &[&str]) -> Result<Vec<tokenizers::Encoding>, String> {
+        self.tokenizer
             .encode_batch(texts.to_vec(), true)
-            .map_err(|e| e.to_string())?;
-        let n = enc.len();
-        let len = enc
-            .iter()
-            .map(|e| e.get_ids().len())
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        let mut ids = Vec::with_capacity(n * len);
-        let mut mask = Vec::with_capacity(n * len);
-        for e in &enc {
-            let (i, m) = (e.get_ids(), e.get_attention_mask());
-            ids.extend(i.iter().copied().chain(std::iter::repeat(0)).take(len));
-            mask.extend(m.iter().copied().chain(std::iter::repeat(0)).take(len));
-        }
-        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
-            let mask = Tensor::from_vec(mask, (n, len), &self.device)?;
-            let types = ids.zeros_like()?;
-            let hidden = self.model.forward(&ids, &types, Some(&mask))?;
-            let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-            let summed = hidden.broadcast_mul(&m)?.sum(1)?;
-            let counts = m.sum(1)?.clamp(1e-9, f64::MAX)?;
-            let pooled = summed.broadcast_div(&counts)?;
-            unit_rows(&pooled)?.to_vec2::<f32>()
-        };
-        run().map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())
     }
 }
 
-/// Each row of a 2-D tensor scaled to unit length (cosine becomes a dot product).
-fn unit_rows(t: &Tensor) -> candle_core::Result<Tensor> {
-    let norm = t.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
-    t.broadcast_div(&norm)
+/// Contiguous ranges of sequences holding about [`BATCH_TOKENS`] tokens each, and at least as
+/// many ranges as rayon has threads (when there are that many sequences), so a small call still
+/// uses every core.
+fn batches(lens: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let total: usize = lens.iter().sum();
+    let parts = total
+        .div_ceil(BATCH_TOKENS)
+        .max(rayon::current_num_threads())
+        .min(lens.len())
+        .max(1);
+    let budget = total.div_ceil(parts).max(1);
+    let mut out = Vec::with_capacity(parts);
+    let (mut start, mut acc) = (0, 0);
+    for (i, &len) in lens.iter().enumerate() {
+        acc += len;
+        if acc >= budget {
+            out.push(start..i + 1);
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    if start < lens.len() {
+        out.push(start..lens.len());
+    }
+    out
+}
+
+/// Mean of the rows of sequence `i`.
+fn mean_rows(out: &Packed, i: usize) -> Vec<f32> {
+    let mut mean = vec![0f32; out.width];
+    let rows = out.rows(i);
+    for row in rows.chunks_exact(out.width) {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += v;
+        }
+    }
+    let n = (rows.len() / out.width.max(1)).max(1) as f32;
+    mean.iter_mut().for_each(|m| *m /= n);
+    mean
+}
+
+/// The vector scaled to unit length (cosine becomes a dot product).
+fn unit(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
+    v
 }
 
 impl wiretrace::semantic::Embedder for BertEmbedder {
@@ -175,15 +174,20 @@ impl wiretrace::semantic::Embedder for BertEmbedder {
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
-        // Unique texts, sorted by length so each batch pads little.
+        // Unique texts, sorted by length so each batch's sentences are alike.
         let mut unique: Vec<&str> = texts.to_vec();
         unique.sort_by_key(|t| (t.len(), *t));
         unique.dedup();
-        let batches: Vec<&[&str]> = unique.chunks(BATCH).collect();
-        let vectors: Vec<Vec<Vec<f32>>> = batches
+        let enc = self.encode(&unique)?;
+        let ranges = batches(&enc.iter().map(|e| e.get_ids().len()).collect::<Vec<_>>());
+        let vectors: Vec<Vec<Vec<f32>>> = ranges
             .par_iter()
-            .map(|b| self.embed_batch(b))
-            .collect::<Result<_, _>>()?;
+            .map(|range| {
+                let seqs: Vec<&[u32]> = enc[range.clone()].iter().map(|e| e.get_ids()).collect();
+                let out = self.encoder.forward(&seqs)?;
+                Ok((0..out.len()).map(|i| unit(mean_rows(&out, i))).collect())
+            })
+            .collect::<Result<_, String>>()?;
         let index: HashMap<&str, &Vec<f32>> = unique
             .iter()
             .copied()

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod embed;
+pub mod encoder;
 pub mod model;
 pub mod static_model;
 

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
-use candle_core::{Device, Tensor};
 use rayon::prelude::*;
+use safetensors::{Dtype, SafeTensors};
 use tokenizers::Tokenizer;
 
 use crate::embed::BertEmbedder;
@@ -136,35 +136,41 @@ impl StaticEmbedder {
     }
 
     fn load(bert: &BertEmbedder, path: &Path) -> Result<Self, ModelError> {
-        let tensors = candle_core::safetensors::load(path, &Device::Cpu)
-            .map_err(|e| err(format!("loading {}", path.display()), e))?;
+        let context = || format!("loading {}", path.display());
+        let bytes = std::fs::read(path).map_err(|e| err(context(), e))?;
+        let tensors = SafeTensors::deserialize(&bytes).map_err(|e| err(context(), e))?;
         let t = tensors
-            .get("embeddings")
-            .ok_or_else(|| err(format!("loading {}", path.display()), "no `embeddings`"))?;
-        let (rows, dims) = t
-            .dims2()
-            .map_err(|e| err(format!("loading {}", path.display()), e))?;
+            .tensor("embeddings")
+            .map_err(|_| err(context(), "no `embeddings`"))?;
+        let &[rows, dims] = t.shape() else {
+            return Err(err(context(), "`embeddings` is not a matrix"));
+        };
+        if t.dtype() != Dtype::F32 {
+            return Err(err(context(), "`embeddings` is not F32"));
+        }
         let tokenizer = plain_tokenizer(bert.tokenizer());
         if rows != tokenizer.get_vocab_size(true) {
             return Err(err(
-                format!("loading {}", path.display()),
+                context(),
                 "vocabulary size differs from the tokenizer's",
             ));
         }
         let vectors = t
-            .flatten_all()
-            .and_then(|t| t.to_vec1::<f32>())
-            .map_err(|e| err(format!("loading {}", path.display()), e))?;
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
         Ok(Self::new(bert, tokenizer, vectors, dims))
     }
 
     /// Writes the vectors (atomically: a temporary file renamed into place).
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
         let rows = self.vectors.len() / self.dims.max(1);
-        let t = Tensor::from_vec(self.vectors.clone(), (rows, self.dims), &Device::Cpu)
+        let bytes: Vec<u8> = self.vectors.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let view = safetensors::tensor::TensorView::new(Dtype::F32, vec![rows, self.dims], &bytes)
             .map_err(|e| err("storing the static model".into(), e))?;
         let tmp: PathBuf = path.with_extension(format!("tmp-{}", std::process::id()));
-        candle_core::safetensors::save(&[("embeddings", t)].into_iter().collect(), &tmp)
+        safetensors::tensor::serialize_to_file([("embeddings", view)], None, &tmp)
             .map_err(|e| err(format!("writing {}", tmp.display()), e))?;
         std::fs::rename(&tmp, path).map_err(|e| err(format!("writing {}", path.display()), e))
     }

@@ -124,3 +124,61 @@ fn a_corrupt_static_file_is_distilled_again() {
     assert_eq!(fast.dims(), 8);
     assert!(std::fs::metadata(&path).unwrap().len() > 100);
 }
+
+/// The packed forward pass computes what candle's BERT computes (the Hugging Face model), on a
+/// random two-layer model: same hidden states for every token of sequences of unequal length
+/// packed into one batch, each run alone through candle.
+#[test]
+fn packed_forward_equals_candles_bert_on_a_random_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = serde_json::json!({
+        "vocab_size": 40, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4,
+        "intermediate_size": 32, "hidden_act": "gelu", "hidden_dropout_prob": 0.0,
+        "max_position_embeddings": 32, "type_vocab_size": 2, "initializer_range": 0.02,
+        "layer_norm_eps": 1e-12, "pad_token_id": 0
+    });
+    let cfg: Config = serde_json::from_value(config.clone()).unwrap();
+    let varmap = VarMap::new();
+    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+    let model = BertModel::load(vb, &cfg).unwrap();
+    let path = dir.path().join("model.safetensors");
+    varmap.save(&path).unwrap();
+    let weights = std::fs::read(&path).unwrap();
+    let encoder =
+        wiretrace_semantic::encoder::Encoder::load(&config.to_string(), &weights).unwrap();
+
+    let seqs: Vec<Vec<u32>> = vec![
+        vec![2, 7, 9, 11, 3],
+        vec![2, 39, 3],
+        vec![5],
+        (0..30).map(|i| (i * 7 % 40) as u32).collect(),
+    ];
+    let refs: Vec<&[u32]> = seqs.iter().map(Vec::as_slice).collect();
+    let packed = encoder.forward(&refs).unwrap();
+    assert_eq!(packed.len(), seqs.len());
+    let mut worst = 0f32;
+    for (i, s) in seqs.iter().enumerate() {
+        let ids = candle_core::Tensor::new(s.as_slice(), &Device::Cpu)
+            .unwrap()
+            .unsqueeze(0)
+            .unwrap();
+        let types = ids.zeros_like().unwrap();
+        let want: Vec<f32> = model
+            .forward(&ids, &types, None)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let got = packed.rows(i);
+        assert_eq!(got.len(), want.len());
+        for (a, b) in got.iter().zip(&want) {
+            worst = worst.max((a - b).abs());
+        }
+    }
+    assert!(worst < 1e-4, "largest difference {worst}");
+    // Too long for the position table, or an id outside the vocabulary: an error, not a panic.
+    let long = vec![1u32; 33];
+    assert!(encoder.forward(&[&long]).is_err());
+    assert!(encoder.forward(&[&[40]]).is_err());
+}

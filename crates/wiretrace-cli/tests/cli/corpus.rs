@@ -319,6 +319,9 @@ fn a_killed_ingest_leaves_a_consistent_store_and_a_rerun_finishes_the_job() {
     // Kill points: at once (before or while the schema is made), then once so many articles
     // are committed (the process is then inside the next batch).
     let mut interrupted = 0;
+    // What each kill met, for the message if too few landed inside the run (CI once saw 0 of
+    // 5 on a loaded machine, never reproduced).
+    let mut seen = Vec::new();
     for after in [None, Some(2), Some(20), Some(41), Some(59)] {
         let mut child = std::process::Command::new(&bin)
             .args(ingest_args(&db))
@@ -339,13 +342,19 @@ fn a_killed_ingest_leaves_a_consistent_store_and_a_rerun_finishes_the_job() {
                 std::thread::sleep(Duration::from_millis(1));
             }
         }
+        let exited_by_itself = child.try_wait().unwrap().is_some();
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         if !db.exists() {
+            seen.push(format!("{after:?}: no store"));
             continue;
         }
         // Whatever the moment, the store reads, and tells a whole, consistent corpus.
         let n = stored_articles(&db).expect("the killed store reads");
+        seen.push(format!(
+            "{after:?}: {n} stored{}",
+            if exited_by_itself { ", had exited" } else { "" }
+        ));
         if n < total {
             interrupted += 1;
         }
@@ -362,7 +371,7 @@ fn a_killed_ingest_leaves_a_consistent_store_and_a_rerun_finishes_the_job() {
     }
     assert!(
         interrupted >= 3,
-        "the kills must land inside the run ({interrupted} did)"
+        "the kills must land inside the run ({interrupted} did: {seen:?})"
     );
     ingest(&db);
     assert_eq!(run_text(&["stats", "--db", s(&db), "--json"]), want_stats);
