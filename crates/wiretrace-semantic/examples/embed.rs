@@ -1,5 +1,9 @@
 //! Embeds sentences given as arguments (or a fixed set) and prints their pairwise cosines and the
 //! throughput: `cargo run --release -p wiretrace-semantic --example embed -- [--wheel FILE] [TEXT...]`.
+//!
+//! `--file F` embeds the lines of F and prints the time the embedding took (model load apart) to
+//! stderr, `--dump` writes one JSON line per text with its vector: bench/embed.sh compares both
+//! with the PyTorch reference.
 use std::time::Instant;
 
 use wiretrace::semantic::{cosine, Embedder};
@@ -37,7 +41,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let e = wiretrace_semantic::load_minilm(&root, true)?;
     eprintln!("loaded in {:.2}s", t.elapsed().as_secs_f64());
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let t = Instant::now();
     let v = e.embed(&refs)?;
+    let took = t.elapsed().as_secs_f64();
+    if args.iter().any(|a| a == "--file") {
+        eprintln!(
+            "{} sentences in {took:.3}s: {:.1}/s ({} threads)",
+            refs.len(),
+            refs.len() as f64 / took,
+            rayon::current_num_threads()
+        );
+        if !args.iter().any(|a| a == "--dump") {
+            return Ok(());
+        }
+    }
     if args.iter().any(|a| a == "--dump") {
         // One JSON line per text: {"text": ..., "vector": [...]}, for comparison with a reference.
         for (t, vec) in texts.iter().zip(&v) {

@@ -16,9 +16,10 @@ use tokenizers::{Tokenizer, TruncationParams};
 use crate::encoder::{Encoder, Packed};
 use crate::model::ModelError;
 
-/// Tokens per forward pass: enough rows for the matrix kernels to run at full speed, few
-/// enough that a batch's activations (~10 KB per token) stay in the caches.
-pub const BATCH_TOKENS: usize = 1024;
+/// Tokens per forward pass: enough rows for the matrix kernels to run at full speed (the
+/// weights are packed once per product), activations ~15 KB per token. Measured on 2,000 MSRP
+/// sentences, one thread: 512 to 4,096 all within 3% of each other.
+pub const BATCH_TOKENS: usize = 2048;
 /// Word pieces kept per sentence (the model was trained with 256).
 const MAX_TOKENS: usize = 256;
 
@@ -121,8 +122,9 @@ impl BertEmbedder {
 }
 
 /// Contiguous ranges of sequences holding about [`BATCH_TOKENS`] tokens each, and at least as
-/// many ranges as rayon has threads (when there are that many sequences), so a small call still
-/// uses every core.
+/// many ranges as rayon has threads when there are that many sequences of similar length (a
+/// greedy cut at an equal token budget: one long sequence can take a share alone), so a small
+/// call still uses every core.
 fn batches(lens: &[usize]) -> Vec<std::ops::Range<usize>> {
     let total: usize = lens.iter().sum();
     let parts = total
@@ -202,5 +204,36 @@ impl wiretrace::semantic::Embedder for BertEmbedder {
                     .ok_or_else(|| "embedding missing".to_string())
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_cover_every_sequence_once_in_order_and_use_every_thread() {
+        for lens in [
+            vec![],
+            vec![5],
+            vec![30; 7],
+            vec![300; 40],
+            (1..200).collect::<Vec<_>>(),
+        ] {
+            let ranges = batches(&lens);
+            let mut next = 0;
+            for r in &ranges {
+                assert_eq!(r.start, next, "{lens:?}: {ranges:?}");
+                assert!(r.end > r.start);
+                next = r.end;
+            }
+            assert_eq!(next, lens.len());
+            let total: usize = lens.iter().sum();
+            let want = total
+                .div_ceil(BATCH_TOKENS)
+                .max(rayon::current_num_threads())
+                .min(lens.len());
+            assert!(ranges.len() >= want, "{lens:?}: {} < {want}", ranges.len());
+        }
     }
 }
