@@ -12,6 +12,7 @@
 #   SEMANTIC_N=300 bash bench/run.sh --quick  # also the semantic engine on 300 articles (full mode: 1000)
 #   WIRETRACE=path/to/wiretrace ...          # that binary, no build (dedup.sh still builds)
 #   SKIP_DEDUP=1 ...                         # reuse the last bench/dedup.sh table
+#   EMBED=1 ... / EMBED=0 ...                # the encoder beside PyTorch (bench/embed.sh): on in full mode
 #   REUSE=1 ...                              # keep corpora already measured (add sizes to a run)
 #
 # Inputs are made under ${BENCH_DIR:-target/bench} from ../shared/data (never copied into the
@@ -132,4 +133,11 @@ python3 bench/report.py --work "$work" --mode "$mode" --commit "$(git rev-parse 
 if [ -s "$work/semantic.md" ]; then
   echo | tee -a "$work/results.md"
   tee -a "$work/results.md" < "$work/semantic.md"
+fi
+# The sentence encoder beside the PyTorch reference (issue 5's throughput ratio).
+embed=${EMBED:-}
+if [ -z "$embed" ]; then if [ "$quick" = 1 ]; then embed=0; else embed=1; fi; fi
+if [ "$embed" = 1 ]; then
+  echo | tee -a "$work/results.md"
+  bash bench/embed.sh | tee -a "$work/results.md"
 fi
