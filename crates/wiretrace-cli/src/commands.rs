@@ -121,6 +121,7 @@ pub fn model_status(model: &ModelChoice, verify: bool, json: bool) -> Result<Exi
         writeln!(out, "size:      {:.1} MB", st.bytes as f64 / 1e6)?;
         writeln!(out, "wheel:     sha256 {}", st.wheel_sha256)?;
         writeln!(out, "licence:   {}", st.license)?;
+        writeln!(out, "kernels:   {} (this CPU)", st.kernels)?;
         if let Some(r) = &verified {
             writeln!(
                 out,

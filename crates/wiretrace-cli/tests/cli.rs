@@ -803,3 +803,20 @@ fn analyze_testdata(folder: &str) -> (Value, String) {
     assert!(out.status.success(), "{stderr}");
     (serde_json::from_slice(&out.stdout).unwrap(), stderr)
 }
+
+/// `model status` says which instruction set the encoder runs with here (it sets the speed).
+#[test]
+fn model_status_names_the_kernels() {
+    let out = wiretrace_with_model()
+        .args(["model", "status", "--json"])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let kernels = v["kernels"].as_str().unwrap_or_default();
+    assert!(
+        ["AVX-512", "AVX2", "SSE2", "portable"]
+            .iter()
+            .any(|k| kernels.starts_with(k)),
+        "{v}"
+    );
+}

@@ -14,6 +14,26 @@ use gemm::{gemm, Parallelism};
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 
+/// The instruction set the matrix and element-wise kernels run with on this CPU (chosen at run
+/// time): what `wiretrace model status` reports, since it sets the speed.
+pub fn kernels() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return "AVX-512";
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return "AVX2 + FMA";
+        }
+        "SSE2 (no AVX2: about 4× slower than AVX-512)"
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        "portable (SIMD as the target allows)"
+    }
+}
+
 /// The parts of a BERT `config.json` the forward pass needs.
 #[derive(Debug, Clone, Deserialize)]
 struct Config {

@@ -140,6 +140,8 @@ pub struct Status {
     pub license: String,
     /// Bytes of the unpacked files.
     pub bytes: u64,
+    /// Instruction set of the encoder's kernels on this CPU.
+    pub kernels: String,
 }
 
 /// Reports whether the model is installed under `root` (without reading the weights).
@@ -161,6 +163,7 @@ pub fn status(root: &Path, spec: &ModelSpec) -> Status {
         wheel_sha256: spec.wheel_sha256.into(),
         license: spec.license.into(),
         bytes,
+        kernels: crate::encoder::kernels().to_string(),
     }
 }
 
