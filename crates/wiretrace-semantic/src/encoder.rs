@@ -276,7 +276,7 @@ impl Encoder {
     /// parallelise over batches.
     pub fn forward(&self, seqs: &[&[u32]]) -> Result<Packed, String> {
         // Compiled once per instruction set and chosen at run time, so the element-wise loops
-        // (GELU, layer norms, softmax: a sixth of the time) use AVX-512 where the CPU has it,
+        // (GELU, layer norms, softmax: a tenth of the time) use AVX-512 where the CPU has it,
         // as the matrix products do; a build for the baseline x86-64 would use 4-wide SSE only.
         pulp::Arch::new().dispatch(Forward {
             encoder: self,
@@ -345,6 +345,8 @@ impl Encoder {
     }
 
     /// Scaled dot-product attention of each head within each sequence: `ctx = softmax(q·kᵀ/√d)·v`.
+    /// Two small products per head through gemm (~9% of the time for ~1% of the arithmetic);
+    /// hand-written loops were slower (BENCHMARKS.md).
     #[inline(always)]
     fn attention(&self, qkv: &[f32], ctx: &mut [f32], scores: &mut [f32], starts: &[usize]) {
         let h = self.hidden;
@@ -598,7 +600,7 @@ fn product(out: Out, lhs: Operand, rhs: Operand, s: Shape, accumulate: bool, sca
     // SAFETY: the asserts above bound the three matrices inside their slices; `out` is a
     // unique borrow, so it overlaps neither operand; gemm reads and writes nothing else.
     // Measured reason for the raw-pointer kernel: it is the same one candle calls, without
-    // candle's tensor bookkeeping, and the packed forward runs ~2× faster than candle's BERT
+    // candle's tensor bookkeeping, and the packed forward runs 2.6× faster than candle's BERT
     // (BENCHMARKS.md, "The semantic engine's cost per article").
     unsafe {
         gemm(
