@@ -182,3 +182,29 @@ fn packed_forward_equals_candles_bert_on_a_random_model() {
     assert!(encoder.forward(&[&long]).is_err());
     assert!(encoder.forward(&[&[40]]).is_err());
 }
+
+/// Token states: one unit vector per word piece of each text, in order, whatever the batch.
+#[test]
+fn token_states_give_one_unit_vector_per_token() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path());
+    let e = wiretrace_semantic::BertEmbedder::load("tiny", dir.path()).unwrap();
+    let texts = [
+        "the port strike",
+        "ships waited",
+        "the port strike union talks",
+    ];
+    let states = e.token_states(&texts).unwrap();
+    assert_eq!(
+        states.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![3, 2, 5]
+    );
+    for v in states.iter().flatten() {
+        let norm: f32 = v.iter().map(|a| a * a).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "unit length, got {norm}");
+    }
+    let alone = e.token_states(&["ships waited"]).unwrap();
+    for (a, b) in alone[0].iter().zip(&states[1]) {
+        assert!((cosine(a, b) - 1.0).abs() < 1e-5);
+    }
+}
