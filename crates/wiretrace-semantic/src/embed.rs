@@ -90,28 +90,38 @@ impl BertEmbedder {
     /// sentences compares.
     pub fn token_states(&self, texts: &[&str]) -> Result<Vec<Vec<Vec<f32>>>, String> {
         let enc = self.encode(texts)?;
-        let batches = batches(&enc.iter().map(|e| e.get_ids().len()).collect::<Vec<_>>());
-        let states: Vec<Vec<Vec<Vec<f32>>>> = batches
+        self.forward_each(&enc, |out, i, e| {
+            out.rows(i)
+                .chunks_exact(out.width)
+                .zip(e.get_special_tokens_mask())
+                .filter(|(_, s)| **s == 0)
+                .map(|(v, _)| unit(v.to_vec()))
+                .collect()
+        })
+    }
+
+    /// Runs the encoder over the tokenized texts in parallel batches and maps each text's hidden
+    /// states (sequence `i` of the batch's [`Packed`]) with `each`, in the order of `enc`.
+    fn forward_each<T: Send>(
+        &self,
+        enc: &[tokenizers::Encoding],
+        each: impl Fn(&Packed, usize, &tokenizers::Encoding) -> T + Sync,
+    ) -> Result<Vec<T>, String> {
+        let ranges = batches(&enc.iter().map(|e| e.get_ids().len()).collect::<Vec<_>>());
+        let parts: Vec<Vec<T>> = ranges
             .par_iter()
             .map(|range| {
-                let seqs: Vec<&[u32]> = enc[range.clone()].iter().map(|e| e.get_ids()).collect();
+                let batch = &enc[range.clone()];
+                let seqs: Vec<&[u32]> = batch.iter().map(|e| e.get_ids()).collect();
                 let out = self.encoder.forward(&seqs)?;
-                let w = out.width;
-                Ok(enc[range.clone()]
+                Ok(batch
                     .iter()
                     .enumerate()
-                    .map(|(i, e)| {
-                        out.rows(i)
-                            .chunks_exact(w)
-                            .zip(e.get_special_tokens_mask())
-                            .filter(|(_, s)| **s == 0)
-                            .map(|(v, _)| unit(v.to_vec()))
-                            .collect()
-                    })
+                    .map(|(i, e)| each(&out, i, e))
                     .collect())
             })
             .collect::<Result<_, String>>()?;
-        Ok(states.into_iter().flatten().collect())
+        Ok(parts.into_iter().flatten().collect())
     }
 
     fn encode(&self, texts: &[&str]) -> Result<Vec<tokenizers::Encoding>, String> {
@@ -181,20 +191,8 @@ impl wiretrace::semantic::Embedder for BertEmbedder {
         unique.sort_by_key(|t| (t.len(), *t));
         unique.dedup();
         let enc = self.encode(&unique)?;
-        let ranges = batches(&enc.iter().map(|e| e.get_ids().len()).collect::<Vec<_>>());
-        let vectors: Vec<Vec<Vec<f32>>> = ranges
-            .par_iter()
-            .map(|range| {
-                let seqs: Vec<&[u32]> = enc[range.clone()].iter().map(|e| e.get_ids()).collect();
-                let out = self.encoder.forward(&seqs)?;
-                Ok((0..out.len()).map(|i| unit(mean_rows(&out, i))).collect())
-            })
-            .collect::<Result<_, String>>()?;
-        let index: HashMap<&str, &Vec<f32>> = unique
-            .iter()
-            .copied()
-            .zip(vectors.iter().flatten())
-            .collect();
+        let vectors = self.forward_each(&enc, |out, i, _| unit(mean_rows(out, i)))?;
+        let index: HashMap<&str, &Vec<f32>> = unique.iter().copied().zip(&vectors).collect();
         texts
             .iter()
             .map(|t| {

@@ -150,6 +150,14 @@ impl Packed {
     }
 }
 
+/// The little-endian `f32`s of a safetensors F32 tensor's bytes (also the static model's).
+pub(crate) fn f32_values(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
 /// Reads the named tensor as `f32`, checking its shape.
 fn tensor(
     st: &SafeTensors,
@@ -170,11 +178,7 @@ fn tensor(
         ));
     }
     match t.dtype() {
-        Dtype::F32 => Ok(t
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect()),
+        Dtype::F32 => Ok(f32_values(t.data())),
         other => Err(format!(
             "tensor `{prefix}{name}` is {other:?}; only F32 weights are read"
         )),
@@ -259,11 +263,6 @@ impl Encoder {
             embed_norm: norm("embeddings.LayerNorm")?,
             layers,
         })
-    }
-
-    /// Width of a hidden state.
-    pub fn hidden_size(&self) -> usize {
-        self.hidden
     }
 
     /// Longest sequence the position table covers.

@@ -155,11 +155,7 @@ impl StaticEmbedder {
                 "vocabulary size differs from the tokenizer's",
             ));
         }
-        let vectors = t
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
+        let vectors = crate::encoder::f32_values(t.data());
         Ok(Self::new(bert, tokenizer, vectors, dims))
     }
 
