@@ -46,7 +46,7 @@ impl Store {
                 })?;
         let mut stats = CorpusStats {
             n: usize::try_from(n).unwrap_or(0) + 1,
-            df: HashMap::new(),
+            df: Default::default(),
         };
         // The checked article counts itself, as an ingested one would.
         add_df(&self.conn, &mut stats, &fp)?;

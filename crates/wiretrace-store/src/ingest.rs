@@ -456,7 +456,7 @@ pub(crate) fn load_corpus(conn: &Connection, engine: &Engine) -> Result<Corpus> 
         dvs,
         stats: CorpusStats {
             n,
-            df: HashMap::new(),
+            df: Default::default(),
         },
         scored_under: meta(SCORED_UNDER)?
             .and_then(|v| v.parse().ok())
@@ -1100,7 +1100,7 @@ fn insert_pairs(
         // triggers that keep `counts` (schema 4), the update does.
         "INSERT INTO pairs (a, b, relation, rank, similarity, features, links, reuse_a, reuse_b, shown, report) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
-         ON CONFLICT (a, b) DO UPDATE SET relation = excluded.relation, rank = excluded.rank, \
+         ON CONFLICT (b, a) DO UPDATE SET relation = excluded.relation, rank = excluded.rank, \
          similarity = excluded.similarity, features = excluded.features, links = excluded.links, \
          reuse_a = excluded.reuse_a, reuse_b = excluded.reuse_b, shown = excluded.shown, \
          report = excluded.report",

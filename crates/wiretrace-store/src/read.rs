@@ -30,11 +30,11 @@ pub(crate) const ARTICLE_COLUMNS: &str = "id, title, body, url, source, publishe
 
 /// The SQL condition "both sides of the pair are in `list`" (a comma-separated list of ords).
 ///
-/// The `+` keeps SQLite from searching the primary key `(a, b)` for every combination of the two
+/// The `+` keeps SQLite from searching the primary key `(b, a)` for every combination of the two
 /// lists — |list|² seeks, each reading an overflowing row, which made a batch that touches
-/// 20,000 articles run for minutes — so it seeks each `a` and tests `b` against the list.
+/// 20,000 articles run for minutes — so it seeks each `b` and tests `a` against the list.
 pub(crate) fn pairs_among(list: &str) -> String {
-    format!("a IN ({list}) AND +b IN ({list})")
+    format!("b IN ({list}) AND +a IN ({list})")
 }
 
 /// One stored article and its fingerprint by `ord`, with its document vector when `vector` (an
@@ -96,16 +96,18 @@ pub(crate) fn load_articles(conn: &Connection) -> Result<Vec<Article>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Stored scored pairs, `a < b` by ord. `filter` is an SQL condition on `pairs` or empty;
-/// `remap` maps ords to other indices (empty: indices are ords), and pairs with an unmapped side
-/// are left out.
+/// Stored scored pairs, `a < b` by ord, in the order of their ords `(a, b)`. `filter` is an SQL
+/// condition on `pairs` or empty; `remap` maps ords to other indices (empty: indices are ords),
+/// and pairs with an unmapped side are left out. Sorted here, not by SQLite: the table is keyed
+/// `(b, a)`, and ordering its rows would pass the features and links of every pair through the
+/// sorter.
 pub(crate) fn load_scored(
     conn: &Connection,
     filter: &str,
     remap: &HashMap<i64, usize>,
 ) -> Result<Vec<ScoredCandidate>> {
     let sql = format!(
-        "SELECT a, b, features, links, reuse_a, reuse_b FROM pairs {} ORDER BY a, b",
+        "SELECT a, b, features, links, reuse_a, reuse_b FROM pairs {}",
         if filter.is_empty() {
             String::new()
         } else {
@@ -115,8 +117,9 @@ pub(crate) fn load_scored(
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
+    let mut ords = Vec::new();
     while let Some(r) = rows.next()? {
-        let (a, b): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let key: (i64, i64) = (r.get(0)?, r.get(1)?);
         let index = |o: i64| {
             if remap.is_empty() {
                 usize::try_from(o).ok()
@@ -124,7 +127,7 @@ pub(crate) fn load_scored(
                 remap.get(&o).copied()
             }
         };
-        let (Some(a), Some(b)) = (index(a), index(b)) else {
+        let (Some(a), Some(b)) = (index(key.0), index(key.1)) else {
             continue;
         };
         let features =
@@ -137,6 +140,7 @@ pub(crate) fn load_scored(
                 what: "pair alignment",
                 source,
             })?;
+        ords.push(key);
         out.push(ScoredCandidate {
             a,
             b,
@@ -149,7 +153,32 @@ pub(crate) fn load_scored(
             },
         });
     }
-    Ok(out)
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_unstable_by_key(|&k| ords[k]);
+    let mut slots: Vec<Option<ScoredCandidate>> = out.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|k| slots[k].take()).collect())
+}
+
+/// The report forms of the related pairs that meet `filter` (an SQL condition on `pairs`
+/// starting with `AND`, or empty), strongest first. The order is sorted on the keys alone and
+/// each report read after by its key: sorting the rows themselves would copy every report (1–3
+/// KB; gigabytes for a whole large store) through SQLite's sorter, and an index in this order
+/// would cost every stored pair a page write anywhere in the file.
+fn pairs_in_report_order(conn: &Connection, filter: &str) -> Result<Vec<Pair>> {
+    let keys: Vec<(i64, i64)> = conn
+        .prepare(&format!(
+            "SELECT b, a FROM pairs WHERE relation != 'unrelated' AND report IS NOT NULL {filter} \
+             ORDER BY rank, shown DESC, similarity DESC, a, b"
+        ))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut report = conn.prepare_cached("SELECT report FROM pairs WHERE b = ?1 AND a = ?2")?;
+    keys.into_iter()
+        .map(|(b, a)| {
+            let s: String = report.query_row([b, a], |r| r.get(0))?;
+            decode("a pair", &s)
+        })
+        .collect()
 }
 
 fn decode<T: serde::de::DeserializeOwned>(what: &'static str, s: &str) -> Result<T> {
@@ -322,16 +351,8 @@ impl Store {
             ),
             [],
         )?;
-        let pairs: Vec<Pair> = json_rows(
-            c,
-            "a pair",
-            &format!(
-                "SELECT report FROM pairs WHERE relation != 'unrelated' AND report IS NOT NULL {} \
-                 ORDER BY rank, shown DESC, similarity DESC, a, b",
-                within(ords, &format!("AND {}", pairs_among("{0}")))
-            ),
-            [],
-        )?;
+        let pairs =
+            pairs_in_report_order(c, &within(ords, &format!("AND {}", pairs_among("{0}"))))?;
         let derivations: Vec<Derivation> = json_rows(
             c,
             "a derivation",
