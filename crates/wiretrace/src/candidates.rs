@@ -25,6 +25,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::fingerprint::Fingerprint;
@@ -107,14 +109,15 @@ pub struct CandidatePair {
 pub struct CorpusStats {
     /// Number of documents.
     pub n: usize,
-    /// Documents containing each stem.
-    pub df: HashMap<u64, u32>,
+    /// Documents containing each stem (Fx-hashed: stems are already hashes, and an ingest looks
+    /// each one up for every term of every candidate).
+    pub df: FxHashMap<u64, u32>,
 }
 
 impl CorpusStats {
     /// Counts document frequencies.
     pub fn from_fingerprints(fps: &[Fingerprint]) -> Self {
-        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut df: FxHashMap<u64, u32> = FxHashMap::default();
         for fp in fps {
             for t in &fp.terms {
                 *df.entry(t.stem).or_insert(0) += 1;

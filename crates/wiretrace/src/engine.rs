@@ -660,31 +660,60 @@ impl Engine {
         a: usize,
         b: usize,
     ) -> ScoredCandidate {
-        let mut pair_feats = vec![None; docs.len()];
-        pair_feats[a] = Some(align::sentence_features(&docs[a], stats));
-        pair_feats[b] = Some(align::sentence_features(&docs[b], stats));
-        let doc_vectors = self.embed_documents(docs, &mut pair_feats);
-        let fa = pair_feats[a].take().unwrap_or_default();
-        let fb = pair_feats[b].take().unwrap_or_default();
-        let alignment = align::align(
-            &fa,
-            &fb,
-            self.config.similarity.as_ref(),
-            &self.config.align,
-        );
         let (va, vb) = (
             DocVector::new(&fps[a], stats),
             DocVector::new(&fps[b], stats),
         );
-        let features = PairFeatures::new(
+        let side = |i: usize, v| Side {
+            feats: align::sentence_features(&docs[i], stats),
+            vector: v,
+        };
+        self.score_with(docs, fps, dvs, (a, &side(a, va)), (b, &side(b, vb)))
+    }
+
+    /// [`Engine::score`] of documents `a` and `b` from their sentence features and term vectors,
+    /// which a caller scoring many pairs computes once per document.
+    fn score_with(
+        &self,
+        docs: &[Document],
+        fps: &[Fingerprint],
+        dvs: &[Option<crate::semantic::Vector>],
+        (a, sa): (usize, &Side),
+        (b, sb): (usize, &Side),
+    ) -> ScoredCandidate {
+        let (alignment, doc_vectors) = if self.config.embedder.is_some() {
+            // The sentence embeddings go into the features of this pair only: held for every
+            // document of a large batch they would outgrow memory.
+            let mut pair_feats = vec![None; docs.len()];
+            pair_feats[a] = Some(sa.feats.clone());
+            pair_feats[b] = Some(sb.feats.clone());
+            let doc_vectors = self.embed_documents(docs, &mut pair_feats);
+            let fa = pair_feats[a].take().unwrap_or_default();
+            let fb = pair_feats[b].take().unwrap_or_default();
+            let alignment = align::align(
+                &fa,
+                &fb,
+                self.config.similarity.as_ref(),
+                &self.config.align,
+            );
+            (alignment, doc_vectors)
+        } else {
+            let alignment = align::align(
+                &sa.feats,
+                &sb.feats,
+                self.config.similarity.as_ref(),
+                &self.config.align,
+            );
+            (alignment, Vec::new())
+        };
+        let mut features = PairFeatures::new(
             &alignment,
             fps[a].words,
             fps[b].words,
             containment(&fps[a].shingles, &fps[b].shingles),
-            va.cosine(&vb),
-            va.entity_overlap(&vb),
+            sa.vector.cosine(&sb.vector),
+            sa.vector.entity_overlap(&sb.vector),
         );
-        let mut features = features;
         features.semantic =
             semantic_cosine(&doc_vectors, a, b).or_else(|| semantic_cosine(dvs, a, b));
         ScoredCandidate {
@@ -818,6 +847,12 @@ fn containment(a: &[u64], b: &[u64]) -> f64 {
     } else {
         crate::fingerprint::intersection_size(a, b) as f64 / m as f64
     }
+}
+
+/// What scoring a pair reads of one of its documents.
+struct Side {
+    feats: Vec<SentenceFeatures>,
+    vector: DocVector,
 }
 
 /// A document's weighted content-term vector (sublinear term frequency × term weight).

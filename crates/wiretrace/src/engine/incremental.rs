@@ -11,7 +11,8 @@
 
 use serde_json::json;
 
-use super::{containment, hours_apart, passes_screen, DocVector, Engine, ScoredCandidate};
+use super::{containment, hours_apart, passes_screen, DocVector, Engine, ScoredCandidate, Side};
+use crate::align;
 use crate::candidates::{CandidatePair, CorpusStats};
 use crate::fingerprint::Fingerprint;
 use crate::model::{Analysis, Article};
@@ -48,19 +49,56 @@ impl Engine {
     ) -> Vec<ScoredCandidate> {
         use rayon::prelude::*;
         let screen = self.config.classifier.params.screen_cosine;
-        candidates
+        let valid = |c: &CandidatePair| {
+            let (a, b) = (c.a as usize, c.b as usize);
+            (a < docs.len() && b < docs.len() && a != b).then_some((a, b))
+        };
+        // Each document's term vector and sentence features once, as `analyze` computes them,
+        // not once per pair: a new article with 70 candidates was weighed 70 times over, and
+        // the idf lookups were most of an ingest's scoring (perf).
+        let mut used = vec![false; docs.len()];
+        for (a, b) in candidates.iter().filter_map(valid) {
+            (used[a], used[b]) = (true, true);
+        }
+        let vectors: Vec<Option<DocVector>> = fps
+            .par_iter()
+            .zip(used.par_iter())
+            .map(|(fp, &u)| u.then(|| DocVector::new(fp, stats)))
+            .collect();
+        let kept: Vec<(usize, usize)> = candidates
             .par_iter()
             .filter_map(|c| {
-                let (a, b) = (c.a as usize, c.b as usize);
-                if a >= docs.len() || b >= docs.len() || a == b {
-                    return None;
-                }
-                let cos = DocVector::new(&fps[a], stats).cosine(&DocVector::new(&fps[b], stats));
+                let (a, b) = valid(c)?;
+                let cos = vectors[a].as_ref()?.cosine(vectors[b].as_ref()?);
                 let cont = containment(&fps[a].shingles, &fps[b].shingles);
-                if !passes_screen(screen, c.via, cos, cont) {
-                    return None;
-                }
-                let mut s = self.score(docs, fps, stats, dvs, a, b);
+                passes_screen(screen, c.via, cos, cont).then_some((a, b))
+            })
+            .collect();
+        let mut needed = vec![false; docs.len()];
+        for &(a, b) in &kept {
+            (needed[a], needed[b]) = (true, true);
+        }
+        let grams = self.config.similarity.uses_grams();
+        let sides: Vec<Option<Side>> = vectors
+            .into_par_iter()
+            .zip(docs.par_iter())
+            .zip(needed.par_iter())
+            .map(|((v, d), &need)| {
+                Some(Side {
+                    feats: need.then(|| align::sentence_features_with(d, stats, grams))?,
+                    vector: v?,
+                })
+            })
+            .collect();
+        kept.par_iter()
+            .filter_map(|&(a, b)| {
+                let mut s = self.score_with(
+                    docs,
+                    fps,
+                    dvs,
+                    (a, sides[a].as_ref()?),
+                    (b, sides[b].as_ref()?),
+                );
                 s.features.hours_apart = hours_apart(&articles[a], &articles[b]);
                 Some(s)
             })
