@@ -148,7 +148,7 @@ async fn every_read_route_answers_with_the_cli_types() {
     let (st, stats) = get(a, "/stats").await;
     assert_eq!(st, 200);
     assert_eq!(stats["articles"], 8);
-    assert_eq!(stats["schema_version"], 6);
+    assert_eq!(stats["schema_version"], wiretrace_store::schema::LATEST);
 
     let (st, doc) = get(a, "/openapi.json").await;
     assert_eq!(st, 200);

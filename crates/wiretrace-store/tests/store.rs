@@ -242,6 +242,87 @@ fn the_kept_counts_follow_every_write() {
     assert_counted(&store, &path);
 }
 
+/// Postings are kept only for stems that can still be blocking keys (document frequency at
+/// most `max_df`); the postings of every such stem must be complete, or the index would miss
+/// candidates `analyze` finds. Schema 7 drops the postings a store written before holds for
+/// more common stems.
+#[test]
+fn postings_are_complete_for_every_possible_key_and_absent_for_common_stems() {
+    let max_df = Engine::default().config().candidates.max_df;
+    // Letters only, so that each number is its own word whatever the tokenizer keeps.
+    let word = |mut n: usize| {
+        let mut w = String::from("zo");
+        loop {
+            w.push(char::from(b'a' + (n % 26) as u8));
+            n /= 26;
+            if n == 0 {
+                break w;
+            }
+        }
+    };
+    // 90 articles: words in all of them, in every other one, in groups of five, and one in
+    // exactly `max_df` of them (the last frequency at which a stem is a key).
+    let corpus: Vec<Article> = (0..90)
+        .map(|k| {
+            let body = format!(
+                "The harbour authority reported busy berths this week. {} {} {} unloaded {} cargo. \
+                 Shipping agents expect {} vessels from {}.",
+                word(1000 + k / 5),
+                word(2000 + k % 2),
+                word(3000 + k),
+                word(4000 + k / 5),
+                word(5000 + k % 3),
+                word(6000 + usize::from(k >= max_df)),
+            );
+            Article::new(format!("h{k}"), body)
+        })
+        .collect();
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    ingest_drift(&mut store, corpus, 10, f64::INFINITY);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let incomplete = format!(
+        "SELECT COUNT(*) FROM term_df d WHERE d.df <= {max_df} \
+         AND d.df != (SELECT COUNT(*) FROM term_postings p WHERE p.stem = d.stem)"
+    );
+    let common = format!(
+        "SELECT COUNT(*) FROM term_postings p JOIN term_df d USING (stem) WHERE d.df > {max_df}"
+    );
+    assert!(one("SELECT MAX(df) FROM term_df") > max_df as i64);
+    assert!(one(&format!("SELECT COUNT(*) FROM term_df WHERE df = {max_df}")) > 0);
+    assert_eq!(one(&incomplete), 0);
+    // Batches of ten: a stem in every article stops being posted once its frequency passes
+    // `max_df`, so it keeps the postings of the batches before (harmless, never read).
+    let posted = one("SELECT COUNT(*) FROM term_postings");
+    let sum_df = one("SELECT SUM(df) FROM term_df");
+    assert!(
+        posted < sum_df,
+        "{posted} postings for {sum_df} occurrences"
+    );
+    let before = one(&common);
+    assert!(before > 0 && before <= (max_df as i64) * 20, "{before}");
+    // What a store written under schema 6 held, and what the migration leaves of it.
+    conn.execute_batch(&format!(
+        "INSERT OR IGNORE INTO term_postings (stem, article) \
+         SELECT stem, 0 FROM term_df WHERE df > {max_df}; PRAGMA user_version = 6;"
+    ))
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.stats().unwrap().schema_version, 7);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(one(&common), 0);
+    assert_eq!(one(&incomplete), 0);
+    assert_eq!(
+        one("SELECT COUNT(*) FROM term_postings"),
+        one(&format!("SELECT SUM(df) FROM term_df WHERE df <= {max_df}"))
+    );
+}
+
 fn temp_store() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");

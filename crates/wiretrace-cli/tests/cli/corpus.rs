@@ -55,7 +55,7 @@ fn ingest_the_demo_then_stats_report_and_check() {
         ]
     );
     assert_eq!(stats["articles"], 8);
-    assert_eq!(stats["schema_version"], 6);
+    assert_eq!(stats["schema_version"], wiretrace_store::schema::LATEST);
     assert_eq!(stats["parameters"]["model"], Value::Null);
 
     // The stored report is analyze's report: one batch of the demo is the demo.
