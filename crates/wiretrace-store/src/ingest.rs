@@ -729,8 +729,8 @@ fn rederive_all(conn: &Connection, engine: &Engine, corpus: &mut Corpus) -> Resu
 
 /// Stories, derivations and quotes of the components the articles from `base` on belong to:
 /// the rows of those components are replaced, every other row stays (see
-/// [`Engine::assemble_part`] for why that is the whole corpus's answer), and the `related` lists
-/// that point into the components are brought up to date.
+/// [`Engine::assemble_part`] for why that is the whole corpus's answer). Stories outside the
+/// components are not touched: `related` lists are not stored but read from the pairs.
 fn rederive_part(
     conn: &Connection,
     engine: &Engine,
@@ -762,31 +762,6 @@ fn rederive_part(
         &part.number,
     );
     drop(part);
-    // The stories the components' articles were in before: the `related` lists outside the
-    // components are updated from what changed, not recomputed (see `update_related`).
-    let mut old_story: HashMap<usize, i64> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT article, story FROM story_members WHERE article IN ({marks})"
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            old_story.insert(
-                usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX),
-                r.get(1)?,
-            );
-        }
-    }
-    let mut old_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
-    {
-        let mut stmt = conn.prepare_cached("SELECT id FROM stories WHERE ord = ?1")?;
-        let ords: std::collections::BTreeSet<i64> = old_story.values().copied().collect();
-        for o in ords {
-            if let Some(id) = stmt.query_row([o], |r| r.get(0)).optional()? {
-                old_ids.insert(id);
-            }
-        }
-    }
     let in_part = |sql: &str| -> Result<()> {
         conn.execute(&sql.replace("{}", &marks), [])?;
         Ok(())
@@ -818,144 +793,7 @@ fn rederive_part(
         .iter()
         .filter_map(|&i| Some((corpus.articles.get(&i)?.id.as_str(), i as i64)))
         .collect();
-    insert_derived(conn, &analysis, &ord_of)?;
-    update_related(conn, &members, &old_story, &old_ids)
-}
-
-/// The articles paired with `?1` by pairs of rank `?2`.
-pub(crate) const RELATED_OF: &str = "SELECT b FROM pairs WHERE a = ?1 AND rank = ?2 \
-     UNION ALL SELECT a FROM pairs WHERE b = ?1 AND rank = ?2";
-
-/// Brings the `related` lists up to date after the stories of `members` (whole components)
-/// were derived again: a story's list names the stories its articles' `related` pairs lead
-/// to, in report order.
-///
-/// - A story of the components gets its whole list from its members' `related` pairs (the
-///   part's analysis saw only the pairs among the members).
-/// - A story outside them changes only where its `related` pairs lead into the components:
-///   its list loses the components' old stories (`old_ids`) and gains the stories its
-///   partners there are in now. It is rewritten only when those differ from the ones they were
-///   in before (`old_story`; the batch's new articles had none) — recomputing every such list
-///   from all its members' pairs cost the square of the `related` degree, which on a large
-///   store with much shared wording was the slowest step of an ingest.
-fn update_related(
-    conn: &Connection,
-    members: &[usize],
-    old_story: &HashMap<usize, i64>,
-    old_ids: &std::collections::HashSet<String>,
-) -> Result<()> {
-    use std::collections::{BTreeMap, BTreeSet, HashSet};
-    let mut story_of_stmt =
-        conn.prepare_cached("SELECT story FROM story_members WHERE article = ?1")?;
-    let mut story_of = |a: usize| -> Result<i64> {
-        story_of_stmt
-            .query_row([a as i64], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::Corrupt {
-                what: format!("article {a} is in no story"),
-            })
-    };
-    // Only the `related` pairs, found on the covering indexes (a, rank) and (b, rank).
-    let related_rank = Relation::ALL
-        .iter()
-        .position(|&r| r == Relation::Related)
-        .unwrap_or(Relation::ALL.len()) as i64;
-    let mut related_stmt = conn.prepare_cached(RELATED_OF)?;
-    let in_part: HashSet<usize> = members.iter().copied().collect();
-    // Story ords, which sort as the report lists stories.
-    let mut inside: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    let mut now: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    let mut before: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    let mut partner_story: HashMap<usize, i64> = HashMap::new();
-    for &x in members {
-        let sx = story_of(x)?;
-        let mine = inside.entry(sx).or_default();
-        let partners: Vec<usize> = related_stmt
-            .query_map(params![x as i64, related_rank], |r| r.get::<_, i64>(0))?
-            .map(|y| y.map(|y| usize::try_from(y).unwrap_or(usize::MAX)))
-            .collect::<rusqlite::Result<_>>()?;
-        for y in partners {
-            let sy = match partner_story.get(&y) {
-                Some(&s) => s,
-                None => {
-                    let s = story_of(y)?;
-                    partner_story.insert(y, s);
-                    s
-                }
-            };
-            if sy != sx {
-                mine.insert(sy);
-            }
-            if !in_part.contains(&y) {
-                now.entry(sy).or_default().insert(sx);
-                let was = before.entry(sy).or_default();
-                if let Some(&o) = old_story.get(&x) {
-                    was.insert(o);
-                }
-            }
-        }
-    }
-    let mut id_of = conn.prepare_cached("SELECT id FROM stories WHERE ord = ?1")?;
-    let mut id_of = |o: i64| -> Result<String> { Ok(id_of.query_row([o], |r| r.get(0))?) };
-    let mut ord_stmt = conn.prepare_cached("SELECT ord FROM stories WHERE id = ?1")?;
-    let mut ords: HashMap<String, i64> = HashMap::new();
-    let mut ord_of = |id: &str| -> Result<i64> {
-        if let Some(&o) = ords.get(id) {
-            return Ok(o);
-        }
-        let o: i64 = ord_stmt.query_row([id], |r| r.get(0))?;
-        ords.insert(id.to_string(), o);
-        Ok(o)
-    };
-    let mut read = conn.prepare_cached("SELECT json FROM stories WHERE ord = ?1")?;
-    let mut write = conn.prepare_cached("UPDATE stories SET json = ?1 WHERE ord = ?2")?;
-    let mut set_related =
-        |story: i64, edit: &mut dyn FnMut(&[String]) -> Result<Vec<String>>| -> Result<()> {
-            let json_text: String = read.query_row([story], |row| row.get(0))?;
-            let mut st: wiretrace::Story =
-                serde_json::from_str(&json_text).map_err(|source| Error::Json {
-                    what: "a story",
-                    source,
-                })?;
-            let ids = edit(&st.related)?;
-            if st.related != ids {
-                st.related = ids;
-                write.execute(params![json(&st)?, story])?;
-            }
-            Ok(())
-        };
-    for (story, related) in &inside {
-        set_related(*story, &mut |_| related.iter().map(|&o| id_of(o)).collect())?;
-    }
-    for (story, stories) in &now {
-        if before.get(story) == Some(stories) {
-            continue;
-        }
-        set_related(*story, &mut |old: &[String]| {
-            // The list outside the components stays in its (report) order; each story of the
-            // components goes where its ord sorts, found by bisection: a few ord lookups per
-            // insertion rather than one per listed story.
-            let mut ids: Vec<String> = old
-                .iter()
-                .filter(|id| !old_ids.contains(*id))
-                .cloned()
-                .collect();
-            for &o in stories {
-                let (mut lo, mut hi) = (0, ids.len());
-                while lo < hi {
-                    let mid = (lo + hi) / 2;
-                    if ord_of(&ids[mid])? < o {
-                        lo = mid + 1;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                ids.insert(lo, id_of(o)?);
-            }
-            Ok(ids)
-        })?;
-    }
-    Ok(())
+    insert_derived(conn, &analysis, &ord_of)
 }
 
 /// The sort key of a story row: the report lists stories by decreasing size, then first
@@ -1162,7 +1000,13 @@ fn insert_derived(
     for s in &analysis.stories {
         let first = s.articles.first().map(|a| ord(a)).transpose()?.unwrap_or(0);
         let key = story_key(s.articles.len(), first);
-        st.execute(params![key, s.id, json(s)?])?;
+        // `related` lists are read from the pairs (read.rs): stored, each new `related` pair
+        // rewrote the row of the story it leads to.
+        let unlisted = wiretrace::Story {
+            related: Vec::new(),
+            ..s.clone()
+        };
+        st.execute(params![key, s.id, json(&unlisted)?])?;
         for a in &s.articles {
             mem.execute(params![ord(a)?, key])?;
         }

@@ -296,7 +296,7 @@ mod tests {
         let store = Store::create(&dir.path().join("plan.db")).unwrap();
         let plan: Vec<String> = store
             .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {}", ingest::RELATED_OF))
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", read::RELATED_OF))
             .unwrap()
             .query_map([1, 4], |r| r.get::<_, String>(3))
             .unwrap()

@@ -8,8 +8,8 @@ use serde::Serialize;
 use wiretrace::align::Alignment;
 use wiretrace::engine::ScoredCandidate;
 use wiretrace::{
-    AlignmentLink, Analysis, Article, ArticleSummary, Derivation, Pair, QuoteGroup, RunStats,
-    Story, UndirectedDerivation, JSON_VERSION,
+    AlignmentLink, Analysis, Article, ArticleSummary, Derivation, Pair, QuoteGroup, Relation,
+    RunStats, Story, UndirectedDerivation, JSON_VERSION,
 };
 
 use crate::error::{Error, Result};
@@ -185,6 +185,105 @@ fn decode<T: serde::de::DeserializeOwned>(what: &'static str, s: &str) -> Result
     serde_json::from_str(s).map_err(|source| Error::Json { what, source })
 }
 
+/// The articles paired with `?1` by pairs of rank `?2`: two seeks on the covering indexes
+/// `(a, rank)` and `(b, rank)`, no pairs row read.
+pub(crate) const RELATED_OF: &str = "SELECT b FROM pairs WHERE a = ?1 AND rank = ?2 \
+     UNION ALL SELECT a FROM pairs WHERE b = ?1 AND rank = ?2";
+
+/// The rank of the `related` relation as pairs store it.
+fn related_rank() -> i64 {
+    Relation::ALL
+        .iter()
+        .position(|&r| r == Relation::Related)
+        .unwrap_or(Relation::ALL.len()) as i64
+}
+
+/// Stored stories with their ords, in the order `sql` (`SELECT ord, json …`) gives.
+fn story_rows(conn: &Connection, sql: &str) -> Result<Vec<(i64, Story)>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(ord, json)| Ok((ord, decode("a story", &json)?)))
+        .collect()
+}
+
+/// Stories with their `related` lists: the stories their articles' `related` pairs lead to, in
+/// report (ord) order. The lists are not stored (schema 8): one new article with 70 `related`
+/// partners rewrote 70 stories' rows anywhere in the file, pages the checkpoint copies and
+/// syncs; read here, a list costs a few index seeks per member. `whole`: `rows` is every
+/// story, so one pass over the `related` pairs answers all of them.
+fn with_related(conn: &Connection, rows: Vec<(i64, Story)>, whole: bool) -> Result<Vec<Story>> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let rank = related_rank();
+    let mut lists: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    if whole {
+        let mut stmt = conn.prepare(
+            "SELECT m1.story, m2.story FROM pairs p \
+             JOIN story_members m1 ON m1.article = p.a \
+             JOIN story_members m2 ON m2.article = p.b \
+             WHERE p.rank = ?1 AND m1.story != m2.story",
+        )?;
+        let mut found = stmt.query([rank])?;
+        while let Some(r) = found.next()? {
+            let (x, y): (i64, i64) = (r.get(0)?, r.get(1)?);
+            lists.entry(x).or_default().insert(y);
+            lists.entry(y).or_default().insert(x);
+        }
+    } else {
+        let mut members =
+            conn.prepare_cached("SELECT article FROM story_members WHERE story = ?1")?;
+        let mut partners = conn.prepare_cached(RELATED_OF)?;
+        let mut story_of =
+            conn.prepare_cached("SELECT story FROM story_members WHERE article = ?1")?;
+        let mut cache: HashMap<i64, Option<i64>> = HashMap::new();
+        for (ord, _) in &rows {
+            let list = lists.entry(*ord).or_default();
+            let arts: Vec<i64> = members
+                .query_map([ord], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for x in arts {
+                let ys: Vec<i64> = partners
+                    .query_map(params![x, rank], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for y in ys {
+                    let sy = match cache.get(&y) {
+                        Some(&s) => s,
+                        None => {
+                            let s = story_of.query_row([y], |r| r.get(0)).optional()?;
+                            cache.insert(y, s);
+                            s
+                        }
+                    };
+                    if let Some(sy) = sy.filter(|sy| sy != ord) {
+                        list.insert(sy);
+                    }
+                }
+            }
+        }
+    }
+    let known: HashMap<i64, String> = rows.iter().map(|(o, st)| (*o, st.id.clone())).collect();
+    let mut id_stmt = conn.prepare_cached("SELECT id FROM stories WHERE ord = ?1")?;
+    let mut id_of = |o: i64| -> Result<String> {
+        match known.get(&o) {
+            Some(id) => Ok(id.clone()),
+            None => Ok(id_stmt.query_row([o], |r| r.get(0))?),
+        }
+    };
+    rows.into_iter()
+        .map(|(ord, mut st)| {
+            st.related = lists
+                .get(&ord)
+                .into_iter()
+                .flatten()
+                .map(|&o| id_of(o))
+                .collect::<Result<_>>()?;
+            Ok(st)
+        })
+        .collect()
+}
+
 fn json_rows<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     what: &'static str,
@@ -248,12 +347,8 @@ impl Store {
 impl Store {
     /// Every story, largest first.
     pub fn stories(&self) -> Result<Vec<Story>> {
-        json_rows(
-            &self.conn,
-            "a story",
-            "SELECT json FROM stories ORDER BY ord",
-            [],
-        )
+        let rows = story_rows(&self.conn, "SELECT ord, json FROM stories ORDER BY ord")?;
+        with_related(&self.conn, rows, true)
     }
 
     /// The analysis of one story (`s1`, …): its articles, their pairs, derivations and quotes.
@@ -339,18 +434,17 @@ impl Store {
         let c = &self.conn;
         let articles = self.summaries(ords)?;
         let ids: std::collections::HashSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
-        let stories: Vec<Story> = json_rows(
+        let stories = story_rows(
             c,
-            "a story",
             &format!(
-                "SELECT json FROM stories {} ORDER BY ord",
+                "SELECT ord, json FROM stories {} ORDER BY ord",
                 within(
                     ords,
                     "WHERE ord IN (SELECT story FROM story_members WHERE article IN ({}))"
                 )
             ),
-            [],
         )?;
+        let stories = with_related(c, stories, ords.is_none())?;
         let pairs =
             pairs_in_report_order(c, &within(ords, &format!("AND {}", pairs_among("{0}"))))?;
         let derivations: Vec<Derivation> = json_rows(

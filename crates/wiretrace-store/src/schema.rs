@@ -12,10 +12,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::Result;
 
 /// The newest schema version.
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 8;
 
 /// Migration `k` takes a store from version `k` to `k + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The triggers that keep the count of related pairs (versions 4 and 6 create them).
 macro_rules! pairs_count_triggers {
@@ -188,6 +188,15 @@ WHERE d.df <= COALESCE(
     9223372036854775807);
 DROP TABLE term_postings;
 ALTER TABLE term_postings_v7 RENAME TO term_postings;
+";
+
+/// Version 8: stories are stored without their `related` lists, which are read from the pairs
+/// (read.rs). Stored, a new article's `related` pairs rewrote the rows of the stories they
+/// lead to: an article with 70 of them, 70 story rows anywhere in a 1M-article store's file.
+/// An older binary would read the lists as empty, hence a version.
+const V8: &str = "
+UPDATE stories SET json = json_remove(json, '$.related')
+WHERE json_extract(json, '$.related') IS NOT NULL;
 ";
 
 /// The schema version of an open store.

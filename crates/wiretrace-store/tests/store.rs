@@ -157,6 +157,41 @@ fn batches_give_the_analysis_of_analyze_once_pairs_are_rescored_under_the_final_
     }
 }
 
+/// `related` lists are read from the pairs, not stored (schema 8): a story read alone names the
+/// stories the whole report says it is related to, after batches that each added `related`
+/// pairs into stories written before.
+#[test]
+fn a_story_read_alone_has_the_related_list_of_the_whole_report() {
+    let corpus = themed_corpus();
+    let (_d, path) = temp_store();
+    let mut store = Store::create(&path).unwrap();
+    ingest_drift(&mut store, corpus.clone(), 4, f64::INFINITY);
+    let whole = store.analysis().unwrap();
+    assert!(
+        whole
+            .stories
+            .iter()
+            .filter(|s| !s.related.is_empty())
+            .count()
+            >= 2
+    );
+    for s in &whole.stories {
+        let alone = store.story(&s.id).unwrap().unwrap();
+        let found = alone.stories.iter().find(|t| t.id == s.id).unwrap();
+        assert_eq!(found.related, s.related, "{}", s.id);
+    }
+    // Nothing of the lists is in the rows.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let listed: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM stories WHERE json_extract(json, '$.related') IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(listed, 0);
+}
+
 /// A batch re-derives only the stories its articles' components hold; every other row stays.
 /// That must be what re-deriving the whole corpus from the same pairs gives.
 #[test]
@@ -311,7 +346,10 @@ fn postings_are_complete_for_every_possible_key_and_absent_for_common_stems() {
     .unwrap();
     drop(conn);
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.stats().unwrap().schema_version, 7);
+    assert_eq!(
+        store.stats().unwrap().schema_version,
+        wiretrace_store::schema::LATEST
+    );
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
