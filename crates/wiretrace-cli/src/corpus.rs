@@ -39,7 +39,7 @@ pub fn ingest(db: &Path, args: &IngestArgs<'_>, model: &ModelChoice) -> Result<E
             args.paths.len()
         );
     }
-    let mut store = Store::create(db).with_context(|| format!("opening {}", db.display()))?;
+    let mut store = open_store(db, true)?;
     let engine = store_engine(&store, model)?;
     // A bar on a terminal; nothing when stderr is a pipe or a file (the summary says it all).
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -101,8 +101,31 @@ pub fn ingest(db: &Path, args: &IngestArgs<'_>, model: &ModelChoice) -> Result<E
     Ok(ExitCode::SUCCESS)
 }
 
+/// Opens a store (`create`: or makes a new one), saying first on stderr when it will be
+/// upgraded to this binary's schema: the upgrade runs once, inside the command, and on a store
+/// of a million articles takes minutes (schema 6 rewrites every pair), so a silent wait would
+/// look like a hang.
+fn open_store(db: &Path, create: bool) -> Result<Store> {
+    let latest = wiretrace_store::schema::LATEST;
+    if let Ok(Some(v)) = Store::version_at(db) {
+        if v < latest {
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: upgrading {} from schema {v} to {latest} (once; minutes for millions of articles)",
+                db.display()
+            );
+        }
+    }
+    if create {
+        Store::create(db).with_context(|| format!("opening {}", db.display()))
+    } else {
+        // The store's own errors already name the file and what to do.
+        Ok(Store::open(db)?)
+    }
+}
+
 pub fn stats(db: &Path, json: bool) -> Result<ExitCode> {
-    let store = Store::open(db)?;
+    let store = open_store(db, false)?;
     let s = store.stats().context("reading the store")?;
     let mut out = std::io::stdout().lock();
     if json {
@@ -124,7 +147,7 @@ pub fn stats(db: &Path, json: bool) -> Result<ExitCode> {
 }
 
 pub fn report(db: &Path, out: &Output, color: bool) -> Result<ExitCode> {
-    let store = Store::open(db)?;
+    let store = open_store(db, false)?;
     let analysis = store.analysis().context("reading the store")?;
     // The terminal report quotes sentences; JSON and DOT need no text.
     let articles = if out.json || out.dot {
@@ -144,7 +167,7 @@ pub fn check(
     color: bool,
     model: &ModelChoice,
 ) -> Result<ExitCode> {
-    let store = Store::open(db)?;
+    let store = open_store(db, false)?;
     let mut outcome = read_paths_as(&[file.to_path_buf()], Limits::default(), format);
     let mut articles = std::mem::take(&mut outcome.articles);
     if articles.len() != 1 {
@@ -185,7 +208,9 @@ pub fn check(
 /// Rebuilds a store under the current parameters from the articles it holds: a fresh store is
 /// built beside it and replaces it only when complete.
 pub fn reindex(db: &Path, batch_size: usize, model: &ModelChoice) -> Result<ExitCode> {
-    let articles = Store::open(db)?.articles().context("reading the store")?;
+    let articles = open_store(db, false)?
+        .articles()
+        .context("reading the store")?;
     let fresh = sibling(db, "reindex");
     remove_store_files(&fresh)?;
     let engine = engine(model);
@@ -273,7 +298,7 @@ fn built_with_model(store: &Store) -> Result<Option<bool>> {
 
 /// `wiretrace refresh`: every pair rescored under the current statistics, in one transaction.
 pub fn refresh(db: &Path, json: bool, model: &ModelChoice) -> Result<ExitCode> {
-    let mut store = Store::open(db)?;
+    let mut store = open_store(db, false)?;
     let engine = store_engine(&store, model)?;
     let t = std::time::Instant::now();
     let scored = store
@@ -311,7 +336,7 @@ pub fn serve(db: &Path, addr: &str, args: ServeArgs, model: &ModelChoice) -> Res
         max_drift,
     } = args;
     // A missing or foreign store is an error before anything listens.
-    let store = Store::open(db)?;
+    let store = open_store(db, false)?;
     let engine = store_engine(&store, model)?;
     if !model.enabled && built_with_model(&store)? == Some(true) {
         let _ = writeln!(

@@ -433,3 +433,34 @@ fn serve_answers_then_stops_on_sigterm() {
     };
     assert!(status.success(), "{status:?}");
 }
+
+/// Opening a store of an older schema upgrades it inside the command, which takes minutes on a
+/// store of millions of articles: the binary says so first, once, on stderr.
+#[test]
+fn an_older_store_is_upgraded_with_a_note_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/store/v5.db");
+    std::fs::copy(fixture, &db).unwrap();
+    let stats = |db: &Path| {
+        let out = wiretrace()
+            .args(["stats", "--db", s(db), "--json"])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        (v, String::from_utf8(out.stderr).unwrap())
+    };
+    let (v, note) = stats(&db);
+    let latest = wiretrace_store::schema::LATEST;
+    assert_eq!(v["schema_version"], latest);
+    assert!(
+        note.contains(&format!(
+            "upgrading {} from schema 5 to {latest}",
+            db.display()
+        )),
+        "{note}"
+    );
+    let (_, again) = stats(&db);
+    assert!(!again.contains("upgrading"), "{again}");
+}
