@@ -964,10 +964,7 @@ fn insert_pairs(
             _ => None,
         };
         let relation = classifier.relation(&s.features);
-        let rank = Relation::ALL
-            .iter()
-            .position(|&r| r == relation)
-            .unwrap_or(Relation::ALL.len()) as i64;
+        let rank = crate::read::rank_of(relation);
         ins.execute(params![
             s.a as i64,
             s.b as i64,

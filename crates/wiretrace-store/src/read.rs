@@ -116,8 +116,7 @@ pub(crate) fn load_scored(
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    let mut ords = Vec::new();
+    let mut out: Vec<((i64, i64), ScoredCandidate)> = Vec::new();
     while let Some(r) = rows.next()? {
         let key: (i64, i64) = (r.get(0)?, r.get(1)?);
         let index = |o: i64| {
@@ -140,23 +139,23 @@ pub(crate) fn load_scored(
                 what: "pair alignment",
                 source,
             })?;
-        ords.push(key);
-        out.push(ScoredCandidate {
-            a,
-            b,
-            features,
-            alignment: Alignment {
-                links,
-                reuse_a: r.get(4)?,
-                reuse_b: r.get(5)?,
-                ..Alignment::default()
+        out.push((
+            key,
+            ScoredCandidate {
+                a,
+                b,
+                features,
+                alignment: Alignment {
+                    links,
+                    reuse_a: r.get(4)?,
+                    reuse_b: r.get(5)?,
+                    ..Alignment::default()
+                },
             },
-        });
+        ));
     }
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_unstable_by_key(|&k| ords[k]);
-    let mut slots: Vec<Option<ScoredCandidate>> = out.into_iter().map(Some).collect();
-    Ok(order.into_iter().filter_map(|k| slots[k].take()).collect())
+    out.sort_unstable_by_key(|(key, _)| *key);
+    Ok(out.into_iter().map(|(_, s)| s).collect())
 }
 
 /// The report forms of the related pairs that meet `filter` (an SQL condition on `pairs`
@@ -190,11 +189,11 @@ fn decode<T: serde::de::DeserializeOwned>(what: &'static str, s: &str) -> Result
 pub(crate) const RELATED_OF: &str = "SELECT b FROM pairs WHERE a = ?1 AND rank = ?2 \
      UNION ALL SELECT a FROM pairs WHERE b = ?1 AND rank = ?2";
 
-/// The rank of the `related` relation as pairs store it.
-fn related_rank() -> i64 {
+/// The rank of a relation as the pairs table stores it: its place in [`Relation::ALL`].
+pub(crate) fn rank_of(relation: Relation) -> i64 {
     Relation::ALL
         .iter()
-        .position(|&r| r == Relation::Related)
+        .position(|&r| r == relation)
         .unwrap_or(Relation::ALL.len()) as i64
 }
 
@@ -216,7 +215,7 @@ fn story_rows(conn: &Connection, sql: &str) -> Result<Vec<(i64, Story)>> {
 /// story, so one pass over the `related` pairs answers all of them.
 fn with_related(conn: &Connection, rows: Vec<(i64, Story)>, whole: bool) -> Result<Vec<Story>> {
     use std::collections::{BTreeMap, BTreeSet};
-    let rank = related_rank();
+    let rank = rank_of(Relation::Related);
     let mut lists: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
     if whole {
         // Two scans, no seeks: every article's story (article ords are dense from 0), then
