@@ -54,7 +54,7 @@ fn main() -> Result<()> {
                 0.0
             };
             let (la, lb) = (ta.len() as f64, tb.len() as f64);
-            vec![
+            let mut row = vec![
                 engine.sentence_similarity(&p.s1, &p.s2),
                 cosine(&vs[2 * k], &vs[2 * k + 1]),
                 s.stem_dice,
@@ -68,10 +68,73 @@ fn main() -> Result<()> {
                 pr.max(re),
                 f,
                 la.min(lb) / la.max(lb).max(1.0),
-            ]
+            ];
+            row.extend(surface(&p.s1, &p.s2));
+            row
         })
         .collect();
     let gold: Vec<bool> = set.pairs.iter().map(|p| p.paraphrase).collect();
+    // `MSRP_DUMP=FILE`: the rows as TSV (label, the 13 features, both sentences) for outside tools.
+    if let Ok(path) = std::env::var("MSRP_DUMP") {
+        let mut out = String::new();
+        for ((r, p), g) in rows.iter().zip(&set.pairs).zip(&gold) {
+            let cols: Vec<String> = r.iter().map(|x| format!("{x:.6}")).collect();
+            out += &format!(
+                "{}\t{}\t{}\t{}\n",
+                u8::from(*g),
+                cols.join("\t"),
+                p.s1,
+                p.s2
+            );
+        }
+        std::fs::write(&path, out)?;
+        let vecs: Vec<String> = vs
+            .iter()
+            .map(|v| {
+                v.iter()
+                    .map(|x| format!("{x:.5}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        std::fs::write(format!("{path}.vec"), vecs.join("\n"))?;
+    }
+    let extra = |from: &[usize], groups: &[&[usize]]| -> Vec<usize> {
+        let mut v = from.to_vec();
+        for g in groups {
+            v.extend(g.iter().map(|i| 13 + i));
+        }
+        v
+    };
+    let lex_cos: Vec<usize> = (1..=8).collect();
+    let all_surface: Vec<usize> = (0..SURFACE).collect();
+    let more: Vec<(String, Vec<usize>)> = vec![
+        ("surface signals (19)".into(), extra(&[], &[&all_surface])),
+        (
+            "lexical + cosine + numbers".into(),
+            extra(&lex_cos, &[&[10, 11]]),
+        ),
+        (
+            "lexical + cosine + lengths".into(),
+            extra(&lex_cos, &[&[12, 13]]),
+        ),
+        (
+            "lexical + cosine + surface".into(),
+            extra(&lex_cos, &[&all_surface]),
+        ),
+        (
+            "everything (hybrid, BERTScore, surface)".into(),
+            extra(&(0..=12).collect::<Vec<_>>(), &[&all_surface]),
+        ),
+    ];
+    for (name, cols) in &more {
+        let x: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|r| cols.iter().map(|&c| r[c]).collect())
+            .collect();
+        let (acc, f1) = cross_validate(&x, &gold);
+        println!("{name:<40} 10-fold CV on train: accuracy {acc:.3}, F1 {f1:.3}");
+    }
     let sets: [(&str, Vec<usize>); 7] = [
         ("engine hybrid similarity", vec![0]),
         ("MiniLM cosine", vec![1]),
@@ -90,6 +153,107 @@ fn main() -> Result<()> {
         println!("{name:<32} 10-fold CV on train: accuracy {acc:.3}, F1 {f1:.3}");
     }
     Ok(())
+}
+
+/// How many [`surface`] signals there are.
+const SURFACE: usize = 19;
+
+/// Surface signals of the kind machine-translation metrics use, from the raw sentences:
+/// clipped n-gram precision for n = 1..4 (lower and higher of the two directions), character
+/// 3- and 4-gram Jaccard, numbers (how many one side lacks, whether the sets are equal),
+/// lengths (difference, shorter), unmatched words (each way, the larger), whether negations
+/// differ, how many capitalised words one side lacks.
+fn surface(s1: &str, s2: &str) -> Vec<f64> {
+    use std::collections::{HashMap, HashSet};
+    let tok = |s: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut word = String::new();
+        for c in s.chars().flat_map(char::to_lowercase) {
+            if c.is_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                if !c.is_whitespace() {
+                    out.push(c.to_string());
+                }
+            }
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+        out
+    };
+    let (a, b) = (tok(s1), tok(s2));
+    let grams = |t: &[String], n: usize| -> HashMap<Vec<String>, usize> {
+        let mut m = HashMap::new();
+        for w in t.windows(n) {
+            *m.entry(w.to_vec()).or_insert(0) += 1;
+        }
+        m
+    };
+    let prec = |x: &[String], y: &[String], n: usize| -> f64 {
+        let (gx, gy) = (grams(x, n), grams(y, n));
+        let total: usize = gx.values().sum();
+        if total == 0 {
+            return 0.0;
+        }
+        let hit: usize = gx
+            .iter()
+            .map(|(g, c)| (*c).min(gy.get(g).copied().unwrap_or(0)))
+            .sum();
+        hit as f64 / total as f64
+    };
+    let mut f = Vec::with_capacity(SURFACE);
+    for n in 1..=4 {
+        let (p, r) = (prec(&a, &b, n), prec(&b, &a, n));
+        f.push(p.min(r));
+        f.push(p.max(r));
+    }
+    let chars = |s: &str, n: usize| -> HashSet<Vec<char>> {
+        let c: Vec<char> = s.to_lowercase().chars().collect();
+        c.windows(n).map(<[char]>::to_vec).collect()
+    };
+    for n in [3, 4] {
+        let (x, y) = (chars(s1, n), chars(s2, n));
+        let union = x.union(&y).count().max(1);
+        f.push(x.intersection(&y).count() as f64 / union as f64);
+    }
+    let is_num = |w: &&String| w.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let na: HashSet<&String> = a.iter().filter(is_num).collect();
+    let nb: HashSet<&String> = b.iter().filter(is_num).collect();
+    f.push(na.symmetric_difference(&nb).count() as f64);
+    f.push(f64::from(u8::from(na == nb)));
+    f.push((a.len() as f64 - b.len() as f64).abs());
+    f.push(a.len().min(b.len()) as f64);
+    let words = |t: &[String]| -> HashSet<String> {
+        t.iter()
+            .filter(|w| w.chars().all(char::is_alphabetic))
+            .cloned()
+            .collect()
+    };
+    let (wa, wb) = (words(&a), words(&b));
+    let (oa, ob) = (wa.difference(&wb).count(), wb.difference(&wa).count());
+    f.extend([oa as f64, ob as f64, oa.max(ob) as f64]);
+    let neg = |t: &[String]| -> HashSet<String> {
+        t.iter()
+            .filter(|w| ["not", "no", "never", "nor", "without", "t"].contains(&w.as_str()))
+            .cloned()
+            .collect()
+    };
+    f.push(f64::from(u8::from(neg(&a) != neg(&b))));
+    let caps = |s: &str| -> HashSet<String> {
+        s.split(|c: char| !c.is_alphabetic())
+            .filter(|w| {
+                let mut c = w.chars();
+                c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    f.push(caps(s1).symmetric_difference(&caps(s2)).count() as f64);
+    f
 }
 
 /// Mean over `a`'s tokens of the best cosine with a token of `b` (BERTScore's precision).

@@ -22,6 +22,25 @@ fn main() -> Result<()> {
     let engine = Engine::new(Config::semantic(bert.clone(), Some(fast.clone())));
     let pairs: Vec<_> = set.pairs.iter().filter(|p| p.is_en_en()).collect();
     let gold: Vec<f64> = pairs.iter().map(|p| -p.overall).collect();
+    // `SEMEVAL_DUMP=FILE`: each en-en pair's sentences as the engine segments them (JSON lines),
+    // for checking another encoder outside the engine on exactly these sentences.
+    if let Ok(path) = std::env::var("SEMEVAL_DUMP") {
+        let sentences = |t: &wiretrace::Article| -> Vec<String> {
+            let d = wiretrace::text::Document::from_article(t);
+            d.sentences
+                .iter()
+                .map(|s| d.text[s.span.start..s.span.end].to_string())
+                .collect()
+        };
+        let mut out = String::new();
+        for p in &pairs {
+            let (a, b) = p.articles();
+            let line = serde_json::json!({"pair": p.pair_id, "overall": p.overall,
+                "s1": sentences(&a), "s2": sentences(&b)});
+            out += &format!("{line}\n");
+        }
+        std::fs::write(&path, out)?;
+    }
     let lead = |d: &wiretrace::text::Document, k: usize, decay: f32| -> Result<Vec<f32>> {
         let s: Vec<&str> = d
             .sentences
@@ -51,6 +70,9 @@ fn main() -> Result<()> {
         ("all_d1".into(), 999, 1.0),
         ("k5_d0.5".into(), 5, 0.5),
         ("all_d0.25".into(), 999, 0.25),
+        ("all_d1.5".into(), 999, 1.5),
+        ("all_d2".into(), 999, 2.0),
+        ("all_d3".into(), 999, 3.0),
     ];
     let mut cols: Vec<(String, Vec<f64>)> =
         variants.iter().map(|v| (v.0.clone(), vec![])).collect();
@@ -66,6 +88,62 @@ fn main() -> Result<()> {
         let f = engine.pair_features(&a, &b);
         let n = cols.len();
         cols[n - 1].1.push(f.cosine);
+    }
+    // Soft alignment of the sentence sets: each sentence's best cosine on the other side,
+    // averaged with position weights `1/(1+i)`, both directions averaged.
+    let embed_all = |d: &wiretrace::text::Document| -> Result<Vec<Vec<f32>>> {
+        let s: Vec<&str> = d
+            .sentences
+            .iter()
+            .map(|s| &d.text[s.span.start..s.span.end])
+            .collect();
+        bert.embed(&s).map_err(anyhow::Error::msg)
+    };
+    let soft = |x: &[Vec<f32>], y: &[Vec<f32>], decay: f32, k: usize| -> f64 {
+        let (mut num, mut den) = (0f64, 0f64);
+        for (i, u) in x.iter().take(k).enumerate() {
+            let best = y.iter().map(|v| cosine(u, v)).fold(-1f64, f64::max);
+            let w = 1.0 / (1.0 + f64::from(decay) * i as f64);
+            num += w * best;
+            den += w;
+        }
+        if den > 0.0 {
+            num / den
+        } else {
+            0.0
+        }
+    };
+    let soft_variants: Vec<(String, f32, usize)> = vec![
+        ("soft_all".into(), 0.0, 999),
+        ("soft_d1".into(), 1.0, 999),
+        ("soft_d0.5".into(), 0.5, 999),
+        ("soft_k5".into(), 0.0, 5),
+        ("soft_k10_d1".into(), 1.0, 10),
+    ];
+    let base = cols.len();
+    for v in &soft_variants {
+        cols.push((v.0.clone(), vec![]));
+    }
+    for p in &pairs {
+        let (a, b) = p.articles();
+        let sa = embed_all(&wiretrace::text::Document::from_article(&a))?;
+        let sb = embed_all(&wiretrace::text::Document::from_article(&b))?;
+        for (j, (_, d, k)) in soft_variants.iter().enumerate() {
+            let c = (soft(&sa, &sb, *d, *k) + soft(&sb, &sa, *d, *k)) / 2.0;
+            cols[base + j].1.push(c);
+        }
+    }
+    // Sums of the weighted mean with each soft variant (equal weights).
+    let d1 = cols.iter().position(|c| c.0 == "all_d1").unwrap_or(0);
+    for j in 0..soft_variants.len() {
+        let name = format!("all_d1+{}", cols[base + j].0);
+        let xs: Vec<f64> = cols[d1]
+            .1
+            .iter()
+            .zip(&cols[base + j].1)
+            .map(|(a, b)| a + b)
+            .collect();
+        cols.push((name, xs));
     }
     for (name, xs) in &cols {
         println!(
