@@ -114,6 +114,11 @@ fn main() -> Result<()> {
             "lexical + cosine + numbers".into(),
             extra(&lex_cos, &[&[10, 11]]),
         ),
+        ("engine hybrid + numbers".into(), extra(&[0], &[&[10, 11]])),
+        (
+            "engine hybrid + numbers + lengths".into(),
+            extra(&[0], &[&[10, 11, 12, 13]]),
+        ),
         (
             "lexical + cosine + lengths".into(),
             extra(&lex_cos, &[&[12, 13]]),
