@@ -23,35 +23,10 @@ pub struct IngestArgs<'a> {
 }
 
 pub fn ingest(db: &Path, args: &IngestArgs<'_>, model: &ModelChoice) -> Result<ExitCode> {
-    let mut outcome = if args.paths.is_empty() {
-        ReadOutcome::default()
-    } else {
-        read_paths_as(args.paths, Limits::default(), args.format)
-    };
-    let mut articles = std::mem::take(&mut outcome.articles);
-    if args.demo {
-        articles.splice(0..0, wiretrace::demo::articles());
-    }
-    if articles.is_empty() {
-        summary(&outcome);
-        bail!(
-            "nothing to ingest: no readable article in {} input(s)",
-            args.paths.len()
-        );
-    }
+    let (outcome, articles) = read_for_ingest(args)?;
     let mut store = open_store(db, true)?;
     let engine = store_engine(&store, model)?;
-    // A bar on a terminal; nothing when stderr is a pipe or a file (the summary says it all).
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let pb = indicatif::ProgressBar::hidden();
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} new articles ({per_sec}, {eta} left)",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        pb
-    });
+    let bar = ingest_bar();
     let mut on_progress = |p: Progress| {
         if let Some(pb) = &bar {
             match p {
@@ -74,15 +49,94 @@ pub fn ingest(db: &Path, args: &IngestArgs<'_>, model: &ModelChoice) -> Result<E
         pb.finish_and_clear();
     }
     let stats = store.stats().context("reading the store")?;
-    if args.json {
+    report_ingest(
+        &db.display().to_string(),
+        &done,
+        &stats,
+        &outcome,
+        args.json,
+    )
+}
+
+/// `ingest --server`: the same inputs, stored by a running `wiretrace serve`.
+pub fn ingest_remote(url: &str, token: Option<String>, args: &IngestArgs<'_>) -> Result<ExitCode> {
+    let Some(token) = token else {
+        bail!("--server needs the server's token: --token or WIRETRACE_TOKEN (a server started without --token takes no writes)");
+    };
+    let server = crate::remote::Server::new(url, token)?;
+    let (outcome, articles) = read_for_ingest(args)?;
+    let bar = ingest_bar();
+    if let Some(pb) = &bar {
+        pb.set_length(articles.len() as u64);
+        pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    let (done, stats) = server.ingest(&articles, args.batch_size, &mut |sent| {
+        if let Some(pb) = &bar {
+            pb.set_position(sent as u64);
+        }
+    })?;
+    if let Some(pb) = &bar {
+        pb.finish_and_clear();
+    }
+    let Some(stats) = stats else {
+        bail!("{url} answered no batch");
+    };
+    report_ingest(url, &done, &stats, &outcome, args.json)
+}
+
+/// The inputs of an ingest, the demo corpus first when asked for; an error when nothing is
+/// readable (after saying what was skipped and why).
+fn read_for_ingest(args: &IngestArgs<'_>) -> Result<(ReadOutcome, Vec<wiretrace::Article>)> {
+    let mut outcome = if args.paths.is_empty() {
+        ReadOutcome::default()
+    } else {
+        read_paths_as(args.paths, Limits::default(), args.format)
+    };
+    let mut articles = std::mem::take(&mut outcome.articles);
+    if args.demo {
+        articles.splice(0..0, wiretrace::demo::articles());
+    }
+    if articles.is_empty() {
+        summary(&outcome);
+        bail!(
+            "nothing to ingest: no readable article in {} input(s)",
+            args.paths.len()
+        );
+    }
+    Ok((outcome, articles))
+}
+
+/// A bar on a terminal; nothing when stderr is a pipe or a file (the summary says it all).
+fn ingest_bar() -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let pb = indicatif::ProgressBar::hidden();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} new articles ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    })
+}
+
+/// What an ingest did, the same whether this process or a server stored the articles: one
+/// JSON line with `--json`, and the summary on stderr.
+fn report_ingest(
+    target: &str,
+    done: &wiretrace_store::IngestSummary,
+    stats: &wiretrace_store::StoreStats,
+    outcome: &ReadOutcome,
+    json: bool,
+) -> Result<ExitCode> {
+    if json {
         let v = serde_json::json!({"ingest": done, "store": stats, "skipped": outcome.skipped});
         writeln!(std::io::stdout(), "{v}").context("writing JSON")?;
     }
     let mut e = std::io::stderr().lock();
     let _ = writeln!(
         e,
-        "{}: {} new article(s), {} already stored, {} refused; {} pair(s) scored in {} batch(es). The store holds {} articles, {} pairs, {} stories, {} quotes.",
-        db.display(),
+        "{target}: {} new article(s), {} already stored, {} refused; {} pair(s) scored in {} batch(es). The store holds {} articles, {} pairs, {} stories, {} quotes.",
         done.added,
         done.known,
         done.refused.len(),
@@ -97,7 +151,7 @@ pub fn ingest(db: &Path, args: &IngestArgs<'_>, model: &ModelChoice) -> Result<E
         let _ = writeln!(e, "  refused {}: {}", r.input, r.reason);
     }
     drop(e);
-    summary(&outcome);
+    summary(outcome);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,6 +5,7 @@
 
 mod commands;
 mod corpus;
+mod remote;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -101,6 +102,20 @@ enum Command {
         /// Print what was done, and what the store holds, as one JSON line.
         #[arg(long)]
         json: bool,
+        /// Store through a running `wiretrace serve` at this URL (`POST /articles`, one
+        /// request per batch) instead of opening `--db`: the server's store, engine and
+        /// `--max-drift` apply.
+        #[arg(long, value_name = "URL", conflicts_with_all = ["db", "max_drift"])]
+        server: Option<String>,
+        /// The server's bearer token (`serve --token`); better passed in the environment,
+        /// where other users' `ps` does not show it.
+        #[arg(
+            long,
+            env = "WIRETRACE_TOKEN",
+            hide_env_values = true,
+            requires = "server"
+        )]
+        token: Option<String>,
     },
     /// What a store holds: articles, pairs, stories, quotes, schema version, parameters.
     Stats {
@@ -281,18 +296,22 @@ fn main() -> ExitCode {
             batch_size,
             max_drift,
             json,
-        } => corpus::ingest(
-            &db.db,
-            &corpus::IngestArgs {
+            server,
+            token,
+        } => {
+            let args = corpus::IngestArgs {
                 paths: &paths,
                 demo,
                 format,
                 batch_size: batch_size as usize,
                 max_drift: drift(max_drift),
                 json,
-            },
-            &model,
-        ),
+            };
+            match server {
+                Some(url) => corpus::ingest_remote(&url, token, &args),
+                None => corpus::ingest(&db.db, &args, &model),
+            }
+        }
         Command::Stats { db, json } => corpus::stats(&db.db, json),
         Command::Report { db, output } => corpus::report(&db.db, &output.into(), color),
         Command::Check {

@@ -79,7 +79,7 @@ pub enum Progress {
 }
 
 /// What an ingest did.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IngestSummary {
     /// Articles given.
     pub read: usize,
@@ -105,7 +105,7 @@ pub struct IngestSummary {
 }
 
 /// Wall seconds of an ingest's steps, summed over its batches.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IngestSeconds {
     /// Segmenting and fingerprinting the new articles, and writing them with their index keys.
     pub index: f64,
@@ -126,6 +126,21 @@ impl IngestSeconds {
         self.score += o.score;
         self.derive += o.derive;
         self.commit += o.commit;
+    }
+}
+
+impl IngestSummary {
+    /// Adds what another ingest did (a later batch sent to a server, say) to this summary.
+    pub fn absorb(&mut self, o: IngestSummary) {
+        self.read += o.read;
+        self.added += o.added;
+        self.known += o.known;
+        self.refused.extend(o.refused);
+        self.scored_pairs += o.scored_pairs;
+        self.refreshes += o.refreshes;
+        self.batches += o.batches;
+        self.stored_read += o.stored_read;
+        self.seconds.add(&o.seconds);
     }
 }
 

@@ -74,7 +74,7 @@ fn file_id(path: &Path) -> Option<(u64, u64)> {
 }
 
 /// What a store holds (`wiretrace stats --json`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StoreStats {
     /// Articles stored.
     pub articles: usize,

@@ -50,6 +50,26 @@ impl Article {
         self
     }
 
+    /// The article as a line of the JSONL input (`id`, `title`, `text`, `url`, `source`,
+    /// `published` in RFC 3339, `lang`; absent fields left out): what `read_jsonl_str` reads
+    /// back into this article, and what `POST /articles` takes.
+    pub fn to_input_json(&self) -> serde_json::Value {
+        let mut o = serde_json::Map::new();
+        o.insert("id".into(), self.id.clone().into());
+        let mut put = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                o.insert(k.into(), v.into());
+            }
+        };
+        put("title", self.title.clone());
+        put("text", Some(self.body.clone()));
+        put("url", self.url.clone());
+        put("source", self.source.clone());
+        put("published", self.published.map(|t| t.to_rfc3339()));
+        put("lang", self.lang.clone());
+        serde_json::Value::Object(o)
+    }
+
     /// The text the engine segments: the title, a blank line, then the body. Spans of sentences
     /// and tokens are byte offsets into this string.
     pub fn full_text(&self) -> String {

@@ -1097,6 +1097,27 @@ pub fn split_title(text: &str) -> (Option<String>, String) {
 
 #[cfg(test)]
 mod tests {
+    /// `ingest --server` sends articles as input lines: each must read back as itself.
+    #[test]
+    fn an_article_written_as_an_input_line_reads_back_unchanged() {
+        let full = crate::Article {
+            id: "wire-1".into(),
+            title: Some("Quake hits \"coast\"".into()),
+            body: "A strong earthquake struck.\n\nThousands fled, officials said.".into(),
+            url: Some("https://news.example/q".into()),
+            source: Some("Wire".into()),
+            published: chrono::DateTime::parse_from_rfc3339("2026-11-24T08:30:00+01:00").ok(),
+            lang: Some("en".into()),
+        };
+        let bare = crate::Article::new("n2", "Only a body.");
+        for a in [full, bare] {
+            let line = a.to_input_json().to_string();
+            let out = super::read_jsonl_str("x", &line, super::Limits::default());
+            assert!(out.skipped.is_empty() && out.warnings.is_empty(), "{out:?}");
+            assert_eq!(out.articles, vec![a]);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -378,22 +378,19 @@ fn a_killed_ingest_leaves_a_consistent_store_and_a_rerun_finishes_the_job() {
     assert_eq!(run_text(&["report", "--db", s(&db), "--json"]), want_report);
 }
 
-/// `serve` binds, answers, and stops cleanly on SIGTERM (what a service manager sends).
-#[test]
-fn serve_answers_then_stops_on_sigterm() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("serve.db");
-    run_json(&["ingest", "--demo", "--db", s(&db), "--json"]);
+/// `wiretrace --no-model serve --db DB ARGS… --addr 127.0.0.1:0`, and the address it printed.
+fn spawn_serve(db: &Path, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wiretrace"))
         .args([
             "--no-model",
             "serve",
             "--db",
-            s(&db),
+            s(db),
             "--addr",
             "127.0.0.1:0",
         ])
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -408,6 +405,99 @@ fn serve_answers_then_stops_on_sigterm() {
         .and_then(|r| r.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
+    (child, addr)
+}
+
+/// `ingest --server` stores through a running server what `ingest --db` stores itself: the
+/// same summary and the same store, batch by batch; a wrong token or no server is one line
+/// that says what to do, and nothing is written.
+#[test]
+fn ingest_through_a_server_stores_what_a_local_ingest_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let (local, served) = (dir.path().join("local.db"), dir.path().join("served.db"));
+    // The server needs a store that exists; both start from the same first article.
+    let first = dir.path().join("first.jsonl");
+    std::fs::write(
+        &first,
+        "{\"id\": \"seed\", \"text\": \"Officials said the bridge will reopen on Friday.\"}\n",
+    )
+    .unwrap();
+    for db in [&local, &served] {
+        run_json(&["ingest", s(&first), "--db", s(db), "--json"]);
+    }
+    let want = run_json(&[
+        "ingest",
+        "--demo",
+        "--db",
+        s(&local),
+        "--batch-size",
+        "3",
+        "--json",
+    ]);
+    let (mut child, addr) = spawn_serve(&served, &["--token", "t0k"]);
+    let remote = |token: &str, extra: &[&str]| {
+        wiretrace()
+            .args(["ingest", "--server", &format!("http://{addr}"), "--json"])
+            .args(extra)
+            .env("WIRETRACE_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    let wrong = remote("nope", &["--demo"]);
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success());
+    assert!(
+        err.contains("refused batch 1 of 1 (401 Unauthorized)"),
+        "{err}"
+    );
+    let out = remote("t0k", &["--demo", "--batch-size", "3"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in [
+        "read",
+        "added",
+        "known",
+        "refused",
+        "scored_pairs",
+        "batches",
+    ] {
+        assert_eq!(got["ingest"][k], want["ingest"][k], "ingest.{k}");
+    }
+    assert_eq!(got["ingest"]["batches"], 3, "8 articles in batches of 3");
+    assert_eq!(got["store"], want["store"]);
+    let again = remote("t0k", &["--demo"]);
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(
+        (
+            again["ingest"]["known"].as_u64(),
+            again["ingest"]["added"].as_u64()
+        ),
+        (Some(8), Some(0))
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        run_text(&["report", "--db", s(&served), "--json"]),
+        run_text(&["report", "--db", s(&local), "--json"])
+    );
+    let gone = remote("t0k", &["--demo"]);
+    let err = String::from_utf8_lossy(&gone.stderr);
+    assert!(err.contains("is `wiretrace serve` running there?"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// `serve` binds, answers, and stops cleanly on SIGTERM (what a service manager sends).
+#[test]
+fn serve_answers_then_stops_on_sigterm() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("serve.db");
+    run_json(&["ingest", "--demo", "--db", s(&db), "--json"]);
+    let (mut child, addr) = spawn_serve(&db, &[]);
     let mut conn = std::net::TcpStream::connect(&addr).unwrap();
     conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
