@@ -3,8 +3,8 @@
 into a large store, p99 under 50 ms).
 
     python3 bench/ingest_latency.py --wiretrace target/release/wiretrace --db STORE.db \
-        --articles HELD_OUT.jsonl [--n 200] [--model] [--api] [--max-drift F] [--pace MS] \
-        [--dump FILE]
+        --articles HELD_OUT.jsonl [--n 200] [--model] [--api | --server-cli] [--max-drift F] \
+        [--pace MS] [--dump FILE]
 
 Each article of HELD_OUT.jsonl (the first --n) is added on its own: one
 `wiretrace ingest FILE --db STORE` process per article, in file order, so the store grows by one
@@ -15,7 +15,9 @@ have been built the same way). With --api, a `wiretrace serve --db STORE --token
 on a free loopback port instead and each article is sent alone as `POST /articles` (the request's
 round trip is timed: a service's one-article ingest, without the process start; the server
 checkpoints its log when writes pause, so --pace, a wait between articles, lets it do so as a
-real stream of news would). Prints the store
+real stream of news would). With --server-cli, the same server is started and each article is
+added by its own `wiretrace ingest FILE --server ADDR` process (timed from spawn to exit: what a
+feed poller that hands articles to a running server pays, process start included). Prints the store
 size and p50 / p90 / p99 / max wall time in ms; then where the time of the median ingest and of
 the slowest 5% went, from the `seconds` each ingest reports for its steps (index, candidates,
 score, derive, commit; "outside" is the rest of the wall time: process start, opening the
@@ -50,6 +52,9 @@ def main():
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--model", action="store_true")
     ap.add_argument("--api", action="store_true")
+    ap.add_argument("--server-cli", action="store_true",
+                    help="start `wiretrace serve` and add each article with `wiretrace ingest "
+                    "--server` (one process per article)")
     ap.add_argument("--max-drift", type=float, default=None,
                     help="passed to each `wiretrace ingest` (with --api, to `wiretrace serve`). "
                          "A store built with a large --max-drift is due for a refresh under the "
@@ -75,31 +80,29 @@ def main():
     # Whatever a copy of the store left dirty in the page cache would be flushed by the first
     # commit's sync and counted against it.
     os.sync()
-    times = []
-    done = []  # each ingest's own report: {"seconds": {...}, "scored_pairs", "stored_read"}
+    # times: wall ms per ingest; done: each ingest's own report ({"seconds", "scored_pairs", …})
     if args.api:
         times, done = through_api(base, args.db, lines, drift, args.pace)
-    with tempfile.TemporaryDirectory() as tmp:
-        for k, line in enumerate([] if args.api else lines):
-            time.sleep(args.pace / 1000)
-            path = os.path.join(tmp, f"a{k}.jsonl")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(line)
-            t = time.perf_counter()
-            r = subprocess.run(base + ["ingest", path, "--db", args.db, "--json"] + drift,
-                               capture_output=True, text=True)
-            times.append((time.perf_counter() - t) * 1000)
-            if r.returncode != 0:
-                sys.exit(f"ingest of article {k + 1} failed: {r.stderr.strip()}")
-            done.append(json.loads(r.stdout)["ingest"])
+    elif args.server_cli:
+        proc, addr = start_server(base, args.db, drift)
+        try:
+            times, done = through_cli(base, lines, ["--server", addr], [], args.pace,
+                                      {**os.environ, "WIRETRACE_TOKEN": TOKEN})
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    else:
+        times, done = through_cli(base, lines, ["--db", args.db], drift, args.pace, None)
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as f:
             for t, d in zip(times, done):
                 f.write(json.dumps({"wall_ms": round(t, 2), "ingest": d}) + "\n")
     out = {
         "pace_ms": args.pace,
-        "path": " ".join(["wiretrace serve" if args.api else "wiretrace ingest"] + drift)
-        + (": POST /articles" if args.api else ""),
+        "path": " ".join(["wiretrace serve" if args.api or args.server_cli else "wiretrace ingest"]
+                         + drift)
+        + (": POST /articles" if args.api else "")
+        + (": wiretrace ingest --server" if args.server_cli else ""),
         "stored": stats["articles"],
         "added": len(times),
         "p50_ms": round(statistics.median(times), 1),
@@ -136,20 +139,45 @@ def steps(times, done, lo, hi):
     return out
 
 
-def through_api(base, db, lines, drift, pace):
-    """Times `POST /articles` of each line against a server on the store."""
-    token = "bench-token"
-    proc = subprocess.Popen(base + ["serve", "--db", db, "--addr", "127.0.0.1:0", "--token", token]
+TOKEN = "bench-token"
+
+
+def through_cli(base, lines, target, drift, pace, env):
+    """Times one `wiretrace ingest FILE TARGET --json` process per line."""
+    times, done = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, line in enumerate(lines):
+            time.sleep(pace / 1000)
+            path = os.path.join(tmp, f"a{k}.jsonl")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(line)
+            t = time.perf_counter()
+            r = subprocess.run(base + ["ingest", path] + target + ["--json"] + drift,
+                               capture_output=True, text=True, env=env)
+            times.append((time.perf_counter() - t) * 1000)
+            if r.returncode != 0:
+                sys.exit(f"ingest of article {k + 1} failed: {r.stderr.strip()}")
+            done.append(json.loads(r.stdout)["ingest"])
+    return times, done
+
+
+def start_server(base, db, drift):
+    """`wiretrace serve` on the store, on a free loopback port, taking writes: (process, URL)."""
+    proc = subprocess.Popen(base + ["serve", "--db", db, "--addr", "127.0.0.1:0", "--token", TOKEN]
                             + drift,
                             stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if "http://" in line:
+            return proc, "http://" + line.split("http://", 1)[1].split()[0]
+    proc.terminate()
+    sys.exit("the server did not say where it listens")
+
+
+def through_api(base, db, lines, drift, pace):
+    """Times `POST /articles` of each line against a server on the store."""
+    token = TOKEN
+    proc, addr = start_server(base, db, drift)
     try:
-        addr = None
-        for line in proc.stderr:
-            if "http://" in line:
-                addr = "http://" + line.split("http://", 1)[1].split()[0]
-                break
-        if addr is None:
-            sys.exit("the server did not say where it listens")
         times, done = [], []
         for k, line in enumerate(lines):
             time.sleep(pace / 1000)
