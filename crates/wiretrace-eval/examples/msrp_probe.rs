@@ -108,46 +108,30 @@ fn main() -> Result<()> {
     };
     let lex_cos: Vec<usize> = (1..=8).collect();
     let all_surface: Vec<usize> = (0..SURFACE).collect();
-    let more: Vec<(String, Vec<usize>)> = vec![
-        ("surface signals (19)".into(), extra(&[], &[&all_surface])),
-        (
-            "lexical + cosine + numbers".into(),
-            extra(&lex_cos, &[&[10, 11]]),
-        ),
-        ("engine hybrid + numbers".into(), extra(&[0], &[&[10, 11]])),
-        (
-            "engine hybrid + numbers + lengths".into(),
-            extra(&[0], &[&[10, 11, 12, 13]]),
-        ),
-        (
-            "lexical + cosine + lengths".into(),
-            extra(&lex_cos, &[&[12, 13]]),
-        ),
-        (
-            "lexical + cosine + surface".into(),
-            extra(&lex_cos, &[&all_surface]),
-        ),
-        (
-            "everything (hybrid, BERTScore, surface)".into(),
-            extra(&(0..=12).collect::<Vec<_>>(), &[&all_surface]),
-        ),
-    ];
-    for (name, cols) in &more {
-        let x: Vec<Vec<f64>> = rows
-            .iter()
-            .map(|r| cols.iter().map(|&c| r[c]).collect())
-            .collect();
-        let (acc, f1) = cross_validate(&x, &gold);
-        println!("{name:<40} 10-fold CV on train: accuracy {acc:.3}, F1 {f1:.3}");
-    }
-    let sets: [(&str, Vec<usize>); 7] = [
+    let sets: Vec<(&str, Vec<usize>)> = vec![
         ("engine hybrid similarity", vec![0]),
         ("MiniLM cosine", vec![1]),
         ("BERTScore F", vec![11]),
         ("lexical signals", (2..=8).collect()),
-        ("lexical + cosine", (1..=8).collect()),
+        ("lexical + cosine", lex_cos.clone()),
         ("lexical + cosine + BERTScore", (1..=11).collect()),
         ("all + length ratio", (1..=12).collect()),
+        ("surface signals (19)", extra(&[], &[&all_surface])),
+        ("lexical + cosine + numbers", extra(&lex_cos, &[&[10, 11]])),
+        ("lexical + cosine + lengths", extra(&lex_cos, &[&[12, 13]])),
+        (
+            "lexical + cosine + surface",
+            extra(&lex_cos, &[&all_surface]),
+        ),
+        ("engine hybrid + numbers", extra(&[0], &[&[10, 11]])),
+        (
+            "engine hybrid + numbers + lengths",
+            extra(&[0], &[&[10, 11, 12, 13]]),
+        ),
+        (
+            "everything (hybrid, BERTScore, surface)",
+            extra(&(0..=12).collect::<Vec<_>>(), &[&all_surface]),
+        ),
     ];
     for (name, cols) in &sets {
         let x: Vec<Vec<f64>> = rows
@@ -155,7 +139,7 @@ fn main() -> Result<()> {
             .map(|r| cols.iter().map(|&c| r[c]).collect())
             .collect();
         let (acc, f1) = cross_validate(&x, &gold);
-        println!("{name:<32} 10-fold CV on train: accuracy {acc:.3}, F1 {f1:.3}");
+        println!("{name:<40} 10-fold CV on train: accuracy {acc:.3}, F1 {f1:.3}");
     }
     Ok(())
 }
