@@ -136,6 +136,24 @@ pub fn lsh_params(threshold: f64, permutations: usize) -> (usize, usize) {
 
 /// Hashes of a text's lowercased words (Unicode word boundaries), in order.
 pub fn word_hashes(text: &str) -> Vec<u64> {
+    if text.is_ascii() {
+        // Most news text. The general segmenter was the largest part of `wiretrace dedup`'s
+        // time on Reuters-21578 (perf); the words are the same (a property test holds the two
+        // to each other).
+        return ascii_words(text)
+            .map(|w| {
+                let mut b = [0u8; 64];
+                if w.len() <= b.len() {
+                    let b = &mut b[..w.len()];
+                    b.copy_from_slice(w.as_bytes());
+                    b.make_ascii_lowercase();
+                    xxh3_64(b)
+                } else {
+                    xxh3_64(w.to_ascii_lowercase().as_bytes())
+                }
+            })
+            .collect();
+    }
     let mut buf = String::new();
     text.unicode_words()
         .map(|w| {
@@ -150,6 +168,77 @@ pub fn word_hashes(text: &str) -> Vec<u64> {
             xxh3_64(buf.as_bytes())
         })
         .collect()
+}
+
+/// The words `unicode_words` finds in an ASCII text (UAX #29 restricted to ASCII): runs of
+/// letters, digits and `_`, joined across one `.`, `'` or `:` between two letters and across
+/// one `.`, `'`, `,` or `;` between two digits (rules WB5–WB13b), each holding a letter or a
+/// digit.
+fn ascii_words(text: &str) -> impl Iterator<Item = &str> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum C {
+        Letter,
+        Digit,
+        Under,
+        MidLetter,
+        MidNumLet,
+        MidNum,
+        Other,
+    }
+    fn class(b: u8) -> C {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' => C::Letter,
+            b'0'..=b'9' => C::Digit,
+            b'_' => C::Under,
+            b':' => C::MidLetter,
+            b'.' | b'\'' => C::MidNumLet,
+            b',' | b';' => C::MidNum,
+            _ => C::Other,
+        }
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let start = i;
+            let mut last = class(bytes[i]);
+            if !matches!(last, C::Letter | C::Digit | C::Under) {
+                i += 1;
+                continue;
+            }
+            let mut alnum = last != C::Under;
+            i += 1;
+            while i < bytes.len() {
+                let c = class(bytes[i]);
+                match c {
+                    C::Letter | C::Digit | C::Under => {
+                        alnum |= c != C::Under;
+                        last = c;
+                        i += 1;
+                    }
+                    C::MidLetter | C::MidNumLet | C::MidNum => {
+                        let next = bytes.get(i + 1).map_or(C::Other, |&b| class(b));
+                        let joins = (last == C::Letter
+                            && next == C::Letter
+                            && matches!(c, C::MidLetter | C::MidNumLet))
+                            || (last == C::Digit
+                                && next == C::Digit
+                                && matches!(c, C::MidNum | C::MidNumLet));
+                        if !joins {
+                            break;
+                        }
+                        last = next;
+                        i += 2;
+                    }
+                    C::Other => break,
+                }
+            }
+            if alnum {
+                return Some(&text[start..i]);
+            }
+        }
+        None
+    })
 }
 
 /// One-permutation MinHash with optimal densification (Li, Owen & Zhang 2012; Shrivastava 2017):
@@ -428,6 +517,22 @@ mod tests {
         };
         let g = groups(8, &[p(5, 6), p(0, 3), p(3, 7), p(9, 1)]);
         assert_eq!(g, vec![vec![0, 3, 7], vec![5, 6]]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The ASCII path finds exactly the words of the general segmenter, on texts made of
+        /// the characters whose word-break classes differ.
+        #[test]
+        fn ascii_words_are_the_unicode_words(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"aZq3_.:',;\" -\n\r\t!?/()&$%#@".to_vec()), 0..40)
+        ) {
+            let text = String::from_utf8(text).unwrap();
+            let ours: Vec<&str> = ascii_words(&text).collect();
+            let theirs: Vec<&str> = text.unicode_words().collect();
+            prop_assert_eq!(ours, theirs);
+        }
     }
 
     proptest! {
