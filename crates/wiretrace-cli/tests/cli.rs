@@ -420,6 +420,14 @@ fn demo_quotes_show_the_spin_and_the_honest_rewrite() {
 }
 
 /// Runs the lexical binary with `args` and then `file`, and insists that it succeeds.
+/// One JSON value per line of a command's output.
+fn json_lines(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn run_ok(args: &[&str], file: &std::path::Path) -> std::process::Output {
     let out = wiretrace().args(args).arg(file).output().unwrap();
     assert!(
@@ -495,11 +503,7 @@ fn dedup_finds_the_reprint_and_only_it() {
         .collect();
     std::fs::write(&file, lines.join("\n")).unwrap();
     let out = run_ok(&["dedup", "--json"], &file);
-    let pairs: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let pairs = json_lines(&out.stdout);
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     let p = &pairs[0];
     let ends: HashSet<&str> = [p["a"].as_str().unwrap(), p["b"].as_str().unwrap()].into();
@@ -525,6 +529,46 @@ fn dedup_finds_the_reprint_and_only_it() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("at most 1"));
+}
+
+/// `dedup` signs articles a batch at a time while it reads the next: a pair whose ends are
+/// read thousands of lines and two files apart is found under the right ids, and a bad line in
+/// between is reported, not lost.
+#[test]
+fn dedup_pairs_across_reading_batches_keep_their_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = |i: usize| {
+        (0..40)
+            .map(|j| format!("w{i}x{j}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let line = |id: String, t: String| serde_json::json!({"id": id, "text": t}).to_string();
+    let mut first: Vec<String> = (0..1500).map(|i| line(format!("a{i}"), text(i))).collect();
+    first.insert(700, "{broken".into());
+    let second: Vec<String> = (1500..3000)
+        .map(|i| {
+            // The last article of the second file reprints the sixth of the first.
+            let t = if i == 2999 { text(5) } else { text(i) };
+            line(format!("b{i}"), t)
+        })
+        .collect();
+    let (f1, f2) = (dir.path().join("1.jsonl"), dir.path().join("2.jsonl"));
+    std::fs::write(&f1, first.join("\n")).unwrap();
+    std::fs::write(&f2, second.join("\n")).unwrap();
+    let out = run_ok(&["dedup", "--json", f1.to_str().unwrap()], &f2);
+    let pairs = json_lines(&out.stdout);
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert_eq!(
+        (pairs[0]["a"].as_str(), pairs[0]["b"].as_str()),
+        (Some("a5"), Some("b2999"))
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("dedup: 3000 articles"), "{stderr}");
+    assert!(
+        stderr.contains("1.jsonl:701") && stderr.contains("not valid JSON"),
+        "{stderr}"
+    );
 }
 
 /// The terminal report of the demo, as a reviewed snapshot: any change to what users read shows up
