@@ -1,5 +1,5 @@
 //! Micro-benchmarks of the engine's hot paths (issue 9): segmentation, shingling + MinHash, the
-//! LSH candidate query and sentence alignment. Each benchmark first checks that its stage gives
+//! LSH candidate query, sentence alignment, and the near-duplicate stage of `wiretrace dedup`. Each benchmark first checks that its stage gives
 //! the right answer on the demo corpus, so `cargo bench -p wiretrace -- --test` (which runs every
 //! benchmark once, in CI) is also a correctness test of the optimised build.
 //!
@@ -165,5 +165,38 @@ fn alignment(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, segment, fingerprint, lsh_query, alignment);
+/// `wiretrace dedup`'s stage: one article signed, and the whole stage on the demo corpus with
+/// one-word-edited copies (each copy is a near-duplicate of its original, the rewrites are not).
+fn dedup(c: &mut Criterion) {
+    use wiretrace::dedup::{dedup, signature, DedupConfig, OnePermutation};
+    let config = DedupConfig::default();
+    let hasher = OnePermutation::new(config.permutations, config.seed);
+    let wire = demo("wire-original");
+    let text = wire.full_text();
+    let articles = corpus(20);
+    let found = dedup(&articles, &config);
+    let pair = |a: &str, b: &str| {
+        found.pairs.iter().any(|p| {
+            let ids = (articles[p.a].id.as_str(), articles[p.b].id.as_str());
+            ids == (a, b) || ids == (b, a)
+        })
+    };
+    assert!(pair("wire-original", "verbatim-reprint"));
+    assert!(pair("wire-original", "wire-original-3"));
+    assert!(!pair("wire-original", "spun-copy"));
+    assert!(found.pairs.iter().all(|p| p.jaccard >= config.threshold));
+    let mut g = c.benchmark_group("dedup");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("sign, wire story", |b| {
+        b.iter(|| signature(black_box(&text), &hasher, config.shingle))
+    });
+    let bytes: usize = articles.iter().map(|a| a.body.len()).sum();
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function(format!("whole stage, {} articles", articles.len()), |b| {
+        b.iter(|| dedup(black_box(&articles), &config))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, segment, fingerprint, lsh_query, alignment, dedup);
 criterion_main!(benches);
