@@ -3,9 +3,9 @@
 //! builder needs, and the stage the benchmarks set against datasketch and rensa.
 //!
 //! The criterion is the usual one, so that results compare: the Jaccard similarity of the sets of
-//! 5-word shingles of the lowercased words, estimated by 128 MinHash permutations, bucketed by
-//! LSH bands chosen for the threshold as datasketch chooses them, and every candidate verified on
-//! the exact shingle sets. Each stage is a pure function over a batch (texts → signatures,
+//! 5-word shingles of the lowercased words, estimated by 128 MinHash values, bucketed by LSH
+//! bands chosen so that a pair at the threshold is almost surely proposed
+//! ([`recall_first_params`]), and every candidate verified on the exact shingle sets. Each stage is a pure function over a batch (texts → signatures,
 //! signatures → candidate pairs, pairs → verified pairs), so it runs as an operator of a
 //! distributed engine as well as here.
 //!
@@ -76,7 +76,7 @@ impl DedupText for Article {
     }
 }
 
-/// One text's shingle set (sorted, deduplicated) and MinHash signature.
+/// One text's shingle hashes and MinHash signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
     /// Hashes of the text's word shingles, in text order with repeats: the signature needs

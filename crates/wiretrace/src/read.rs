@@ -152,14 +152,16 @@ impl Reader<'_> {
                             // Keep the complete lines; say what was not read.
                             let cut = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
                             buf.truncate(cut);
-                            reader.out.skip(
-                            "-",
-                            format!(
-                                "stdin is over the {} MB limit for {}; only its first {cut} bytes (whole lines) were read",
+                            let reason = format!(
+                                concat!(
+                                    "stdin is over the {} MB limit for {}; ",
+                                    "only its first {} bytes (whole lines) were read"
+                                ),
                                 limits.max_file_bytes >> 20,
-                                f.name()
-                            ),
-                        );
+                                f.name(),
+                                cut
+                            );
+                            reader.out.skip("-", reason);
                         }
                         reader.bytes(Path::new("-"), None, "-", buf, f)
                     }
