@@ -173,8 +173,10 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
         /// Bearer token that allows writes (POST /articles); without it the server is
-        /// read-only.
-        #[arg(long)]
+        /// read-only. Better passed in the environment, where other users' `ps` does not show
+        /// it: a variable of its own, so that a client's exported WIRETRACE_TOKEN never makes a
+        /// server writable by accident.
+        #[arg(long, env = "WIRETRACE_SERVE_TOKEN", hide_env_values = true)]
         token: Option<String>,
         /// Largest request body, in MB.
         #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]

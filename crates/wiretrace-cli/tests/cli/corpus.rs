@@ -379,7 +379,7 @@ fn a_killed_ingest_leaves_a_consistent_store_and_a_rerun_finishes_the_job() {
 }
 
 /// `wiretrace --no-model serve --db DB ARGS… --addr 127.0.0.1:0`, and the address it printed.
-fn spawn_serve(db: &Path, args: &[&str]) -> (std::process::Child, String) {
+fn spawn_serve(db: &Path, args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wiretrace"))
         .args([
@@ -391,6 +391,7 @@ fn spawn_serve(db: &Path, args: &[&str]) -> (std::process::Child, String) {
             "127.0.0.1:0",
         ])
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -434,7 +435,7 @@ fn ingest_through_a_server_stores_what_a_local_ingest_stores() {
         "3",
         "--json",
     ]);
-    let (mut child, addr) = spawn_serve(&served, &["--token", "t0k"]);
+    let (mut child, addr) = spawn_serve(&served, &["--token", "t0k"], &[]);
     let remote = |token: &str, extra: &[&str]| {
         wiretrace()
             .args(["ingest", "--server", &format!("http://{addr}"), "--json"])
@@ -490,6 +491,57 @@ fn ingest_through_a_server_stores_what_a_local_ingest_stores() {
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
+/// `serve` takes its token from WIRETRACE_SERVE_TOKEN (kept out of `ps`), and never from the
+/// client's WIRETRACE_TOKEN: a server started where a client's token is exported stays
+/// read-only unless it is given one of its own.
+#[test]
+fn serve_reads_its_token_from_its_own_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    run_json(&["ingest", "--demo", "--db", s(&db), "--json"]);
+    let post = |addr: &str, token: &str| {
+        wiretrace()
+            .args(["ingest", "--server", &format!("http://{addr}"), "--json"])
+            .arg(s(&db_input(dir.path())))
+            .env("WIRETRACE_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    let (mut child, addr) = spawn_serve(&db, &[], &[("WIRETRACE_TOKEN", "client")]);
+    let refused = post(&addr, "client");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        err.contains("403"),
+        "a server without a token is read-only: {err}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let (mut child, addr) = spawn_serve(&db, &[], &[("WIRETRACE_SERVE_TOKEN", "s3rv")]);
+    assert!(!post(&addr, "client").status.success());
+    let ok = post(&addr, "s3rv");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let got: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(got["ingest"]["added"], 1);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// One new article, as a JSONL file in `dir`.
+fn db_input(dir: &Path) -> std::path::PathBuf {
+    let f = dir.join("new.jsonl");
+    std::fs::write(
+        &f,
+        "{\"id\": \"fresh\", \"text\": \"The ferry to Brask resumed service on Tuesday.\"}\n",
+    )
+    .unwrap();
+    f
+}
+
 /// `serve` binds, answers, and stops cleanly on SIGTERM (what a service manager sends).
 #[test]
 fn serve_answers_then_stops_on_sigterm() {
@@ -497,7 +549,7 @@ fn serve_answers_then_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("serve.db");
     run_json(&["ingest", "--demo", "--db", s(&db), "--json"]);
-    let (mut child, addr) = spawn_serve(&db, &[]);
+    let (mut child, addr) = spawn_serve(&db, &[], &[]);
     let mut conn = std::net::TcpStream::connect(&addr).unwrap();
     conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
