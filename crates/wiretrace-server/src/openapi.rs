@@ -49,7 +49,10 @@ fn api_document() -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArticleInput"}}}},
                 "responses": {"200": ok("Analysis"), "400": error, "409": error, "413": error}
             }},
-            "/stories": {"get": {"summary": "every story, largest first", "responses": {"200": list("Story")}}},
+            "/stories": {"get": {"summary": "every story, largest first; with `offset` or `limit`, a page of them", "parameters": [
+                {"name": "offset", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 500, "default": 100}, "description": "stories in the page (with `offset` alone: 100)"}
+            ], "responses": {"200": list("Story"), "400": error}}},
             "/stories/{id}": {"get": {"summary": "one story: its articles, pairs, derivations and quotes", "parameters": [id("id", "story id (s1, s2, …)")], "responses": {"200": ok("Analysis"), "404": error}}},
             "/pairs/{a}/{b}": {"get": {"summary": "the relation and sentence alignment of two articles", "parameters": [id("a", "article id"), id("b", "article id")], "responses": {"200": ok("Pair"), "404": error}}},
             "/quotes": {"get": {"summary": "quote groups, optionally of one speaker", "parameters": [{"name": "speaker", "in": "query", "required": false, "schema": {"type": "string"}, "description": "part of the speaker's name, any case"}], "responses": {"200": list("QuoteGroup")}}}

@@ -345,9 +345,32 @@ async fn provenance(State(state): State<AppState>, Path(id): Path<String>) -> Re
     to_json(&a)
 }
 
-async fn stories(State(state): State<AppState>) -> Reply {
-    let v = with_store(&state, |s, _| Ok(s.stories()?)).await?;
+/// `GET /stories[?offset=&limit=]`: every story, or with either parameter a page of them (a
+/// store of a million articles holds hundreds of thousands; `GET /stats` counts them).
+async fn stories(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Reply {
+    let paged = ["offset", "limit"].iter().any(|k| q.contains_key(*k));
+    let v = if paged {
+        let offset = query_number(&q, "offset", 0)?;
+        let limit = query_number(&q, "limit", 100)?.min(MAX_PAGE);
+        with_store(&state, move |s, _| Ok(s.stories_page(offset, limit)?)).await?
+    } else {
+        with_store(&state, |s, _| Ok(s.stories()?)).await?
+    };
     to_json(&v)
+}
+
+/// A whole-number query parameter, `default` when absent or empty.
+fn query_number(
+    q: &HashMap<String, String>,
+    name: &str,
+    default: usize,
+) -> Result<usize, AppError> {
+    match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| {
+            AppError::BadRequest(format!("`{name}` must be a whole number, not `{v}`"))
+        }),
+    }
 }
 
 async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Reply {
@@ -389,22 +412,14 @@ async fn pair_view(State(state): State<AppState>, Path((a, b)): Path<(String, St
     to_json(&v)
 }
 
-/// Largest page of `GET /search`.
+/// Largest page of `GET /search` and `GET /stories`.
 const MAX_PAGE: usize = 500;
 
 /// `GET /search?q=&offset=&limit=`: the story list, or the stories whose headlines or quote
 /// speakers contain `q`.
 async fn search(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Reply {
-    let number = |name: &str, default: usize| -> Result<usize, AppError> {
-        match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            None => Ok(default),
-            Some(v) => v.parse().map_err(|_| {
-                AppError::BadRequest(format!("`{name}` must be a whole number, not `{v}`"))
-            }),
-        }
-    };
-    let offset = number("offset", 0)?;
-    let limit = number("limit", 100)?.min(MAX_PAGE);
+    let offset = query_number(&q, "offset", 0)?;
+    let limit = query_number(&q, "limit", 100)?.min(MAX_PAGE);
     let query = q.get("q").cloned().unwrap_or_default();
     let list = {
         let query = query.clone();

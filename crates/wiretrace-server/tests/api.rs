@@ -179,6 +179,21 @@ async fn every_read_route_answers_with_the_cli_types() {
     assert_eq!(st, 200);
     let stories = stories.as_array().unwrap().clone();
     assert_eq!(stories.len() as u64, stats["stories"].as_u64().unwrap());
+    // Pages, each read alone, are the whole list in order, `related` lists included.
+    let mut paged = Vec::new();
+    for offset in 0..stories.len() {
+        let (st, page) = get(a, &format!("/stories?offset={offset}&limit=1")).await;
+        assert_eq!(st, 200);
+        paged.extend(page.as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(paged, stories);
+    let (_, page) = get(a, "/stories?limit=2").await;
+    assert_eq!(page.as_array().unwrap()[..], stories[..2]);
+    let (_, page) = get(a, &format!("/stories?offset={}", stories.len())).await;
+    assert_eq!(page, Value::Array(vec![]));
+    let (st, v) = get(a, "/stories?offset=-1").await;
+    assert_eq!(st, 400);
+    assert!(error_of(&v).contains("offset"));
     let s1 = &stories[0];
     let (st, story) = get(a, "/stories/s1").await;
     assert_eq!(st, 200);

@@ -198,10 +198,14 @@ pub(crate) fn rank_of(relation: Relation) -> i64 {
 }
 
 /// Stored stories with their ords, in the order `sql` (`SELECT ord, json …`) gives.
-fn story_rows(conn: &Connection, sql: &str) -> Result<Vec<(i64, Story)>> {
+fn story_rows(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<(i64, Story)>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows: Vec<(i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     rows.into_iter()
         .map(|(ord, json)| Ok((ord, decode("a story", &json)?)))
@@ -363,8 +367,22 @@ impl Store {
 impl Store {
     /// Every story, largest first.
     pub fn stories(&self) -> Result<Vec<Story>> {
-        let rows = story_rows(&self.conn, "SELECT ord, json FROM stories ORDER BY ord")?;
+        let rows = story_rows(&self.conn, "SELECT ord, json FROM stories ORDER BY ord", [])?;
         with_related(&self.conn, rows, true)
+    }
+
+    /// A page of [`Self::stories`]: `limit` stories from the `offset`-th, read and completed
+    /// alone, so a page costs the same in a store of any size.
+    pub fn stories_page(&self, offset: usize, limit: usize) -> Result<Vec<Story>> {
+        let rows = story_rows(
+            &self.conn,
+            "SELECT ord, json FROM stories ORDER BY ord LIMIT ?1 OFFSET ?2",
+            [
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                i64::try_from(offset).unwrap_or(i64::MAX),
+            ],
+        )?;
+        with_related(&self.conn, rows, false)
     }
 
     /// The analysis of one story (`s1`, …): its articles, their pairs, derivations and quotes.
@@ -459,6 +477,7 @@ impl Store {
                     "WHERE ord IN (SELECT story FROM story_members WHERE article IN ({}))"
                 )
             ),
+            [],
         )?;
         let stories = with_related(c, stories, ords.is_none())?;
         let pairs =
