@@ -59,12 +59,6 @@ impl DedupText for &str {
     }
 }
 
-impl DedupText for String {
-    fn parts(&self) -> impl Iterator<Item = &str> + '_ {
-        std::iter::once(self.as_str())
-    }
-}
-
 /// The words of [`Article::full_text`]: the title, then the body.
 impl DedupText for Article {
     fn parts(&self) -> impl Iterator<Item = &str> + '_ {
@@ -414,7 +408,7 @@ pub fn signature(text: &str, hasher: &OnePermutation, shingle: usize) -> Signatu
 }
 
 /// [`signature`] of a text in parts, with a scratch buffer for the word hashes.
-fn signature_with<T: DedupText + ?Sized>(
+fn signature_with<T: DedupText>(
     text: &T,
     hasher: &OnePermutation,
     shingle: usize,

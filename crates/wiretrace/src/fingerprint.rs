@@ -149,25 +149,19 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
 /// Word shingles of a token-hash sequence, sorted and deduplicated. Texts shorter than `k` words
 /// get one shingle of the whole text, so short texts still have a fingerprint.
 pub fn shingles(tokens: &[u64], k: usize) -> Vec<u64> {
-    let mut out = shingle_hashes(tokens, k);
-    out.sort_unstable();
-    out.dedup();
-    // Held for every document through candidate search and screening: no slack.
-    out.shrink_to_fit();
-    out
-}
-
-/// The hashes of [`shingles`] in text order, repeats kept: for a MinHash signature, which
-/// needs neither order nor uniqueness, without the sort.
-pub fn shingle_hashes(tokens: &[u64], k: usize) -> Vec<u64> {
     let k = k.max(1);
-    if tokens.is_empty() {
+    let mut out: Vec<u64> = if tokens.is_empty() {
         Vec::new()
     } else if tokens.len() < k {
         vec![hash_u64s(tokens)]
     } else {
         tokens.windows(k).map(hash_u64s).collect()
-    }
+    };
+    out.sort_unstable();
+    out.dedup();
+    // Held for every document through candidate search and screening: no slack.
+    out.shrink_to_fit();
+    out
 }
 
 fn hash_u64s(xs: &[u64]) -> u64 {
