@@ -1,21 +1,21 @@
 //! "Where did this come from?": one article against the store, without storing it.
 //!
-//! The article is segmented and fingerprinted, its candidates are looked up in the index as an
-//! ingest would, only those pairs are scored, and the engine's last stage derives stories,
-//! derivations and quotes over the article and its matches (with the stored pairs among the
-//! matches, so a derivation's direction can use a third report). Nothing is written.
+//! The ingest pipeline without the writes: the article is prepared, asks the store's index for
+//! its candidates under the engine's rules (as a probe: it is not filed), only those pairs are
+//! scored, and the engine's last stage derives stories, derivations and quotes over the article
+//! and its matches (with the stored pairs among the matches, so a derivation's direction can use
+//! a third report). Nothing is written.
 
 use std::collections::HashMap;
 
-use wiretrace::candidates::{salient_terms, CandidatePair, CorpusStats};
-use wiretrace::fingerprint::{Fingerprint, Fingerprinter};
-use wiretrace::semantic::Vector;
-use wiretrace::text::Document;
-use wiretrace::{Analysis, Article, Engine, RunStats};
+use wiretrace::candidates::keys::salient_terms;
+use wiretrace::candidates::{merge, CandidatePair, Query};
+use wiretrace::pipeline::{self, Text};
+use wiretrace::{Analysis, Article, Corpus, DocIdx, Engine, RunStats};
 
-use crate::codec;
 use crate::error::Result;
-use crate::ingest::{add_df, lookup, neighbours};
+use crate::postings::SqlitePostings;
+use crate::stored::Stored;
 use crate::Store;
 
 impl Store {
@@ -33,131 +33,95 @@ impl Store {
             // The report names articles by id; the checked one must not pass for a stored one.
             article.id = format!("{} (checked)", article.id);
         }
-        let doc = Document::from_article(&article);
-        let fp = Fingerprinter::new(engine.config().fingerprint).fingerprint(&doc);
-        let dv = engine
-            .document_vectors(std::slice::from_ref(&doc))
-            .pop()
-            .flatten();
-        let n: i64 =
-            self.conn
-                .query_row("SELECT COALESCE(MAX(ord) + 1, 0) FROM articles", [], |r| {
-                    r.get(0)
-                })?;
-        let mut stats = CorpusStats {
-            n: usize::try_from(n).unwrap_or(0) + 1,
-            df: Default::default(),
-        };
+        let probe = pipeline::prepare(engine, vec![article], Text::Keep);
+        let mut stored = Stored::open(&self.conn, engine)?;
         // The checked article counts itself, as an ingested one would.
-        add_df(&self.conn, &mut stats, &fp)?;
-        for t in &fp.terms {
-            *stats.df.entry(t.stem).or_insert(0) += 1;
-        }
-
-        let keys = salient_terms(&fp, &stats, &engine.config().candidates);
-        // Articles read while looking up are kept for scoring.
-        let mut read: HashMap<i64, (Article, Fingerprint, Option<Vector>)> = HashMap::new();
-        let mut terms_of = |m: i64| -> Result<Vec<u64>> {
-            let stored = match read.entry(m) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    let stored = self.stored_article(m)?;
-                    add_df(&self.conn, &mut stats, &stored.1)?;
-                    v.insert(stored)
-                }
-            };
-            Ok(salient_terms(
-                &stored.1,
-                &stats,
-                &engine.config().candidates,
-            ))
-        };
-        let mut found = lookup(&self.conn, engine, &fp, &keys, None, &mut terms_of)?;
-        if engine.neighbour_blocking().is_some() {
-            if let Some(v) = dv.as_deref() {
-                let (ords, dvs) = self.stored_vectors()?;
-                for j in neighbours(engine, &dvs, 0, Some(v)) {
-                    *found.entry(ords[j]).or_insert(0) |= wiretrace::candidates::via::SEMANTIC;
-                }
-            }
-        }
-
-        // The local corpus: the matches in ingest order, then the checked article.
-        let ords: Vec<i64> = found.keys().copied().collect();
-        let mut articles = Vec::with_capacity(ords.len() + 1);
-        let mut fps: Vec<Fingerprint> = Vec::with_capacity(ords.len() + 1);
-        let mut dvs: Vec<Option<Vector>> = Vec::with_capacity(ords.len() + 1);
-        for &o in &ords {
-            let (a, f, v) = match read.remove(&o) {
-                Some(r) => r,
-                None => self.stored_article(o)?,
-            };
-            add_df(&self.conn, &mut stats, &f)?;
-            articles.push(a);
-            fps.push(f);
-            dvs.push(v);
-        }
-        let me = ords.len();
-        articles.push(article);
-        fps.push(fp);
-        dvs.push(dv);
-        let docs: Vec<Document> = {
-            use rayon::prelude::*;
-            articles.par_iter().map(Document::from_article).collect()
-        };
-        let cands: Vec<CandidatePair> = found
-            .values()
+        stored.count(&self.conn, &probe.fps)?;
+        let matches = self.matches(engine, &mut stored, &probe)?;
+        let ords: Vec<usize> = matches.iter().map(|(d, _)| d.index()).collect();
+        let mut corpus = stored.part(&self.conn, &ords)?;
+        let me = corpus.len();
+        join(&mut corpus, probe);
+        // The report's ids are local to it: story `s1` names its first article here.
+        corpus.number = (0..corpus.len()).filter_map(DocIdx::from_index).collect();
+        let cands: Vec<CandidatePair> = matches
+            .iter()
             .enumerate()
-            .map(|(k, &via)| CandidatePair {
-                a: k as u32,
-                b: me as u32,
-                via,
+            .filter_map(|(k, &(_, via))| {
+                Some(CandidatePair::new(
+                    DocIdx::from_index(k)?,
+                    DocIdx::from_index(me)?,
+                    via,
+                ))
             })
             .collect();
-        let mut scored = engine.score_candidates(&articles, &docs, &fps, &stats, &dvs, &cands);
-        let fresh = scored.len();
+        let (mut scored, counters) = pipeline::score(engine, &mut corpus, &cands);
         if !ords.is_empty() {
             let list = ords
                 .iter()
-                .map(i64::to_string)
+                .map(usize::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
-            let remap: HashMap<i64, usize> =
-                ords.iter().enumerate().map(|(k, &o)| (o, k)).collect();
-            scored.extend(crate::read::load_scored(
-                &self.conn,
-                &crate::read::pairs_among(&list),
-                &remap,
-            )?);
+            let slot: HashMap<i64, usize> = ords
+                .iter()
+                .enumerate()
+                .map(|(k, &o)| (o as i64, k))
+                .collect();
+            let among = crate::read::pairs_among(&list);
+            scored.extend(crate::read::load_scored(&self.conn, &among, &slot)?);
         }
-        let mut analysis = engine.assemble_scored(&articles, &docs, &fps, &stats, scored);
-        let k = articles.len() as u64;
+        let mut analysis = pipeline::assemble(engine, &corpus, scored);
+        let k = corpus.len() as u64;
         analysis.stats = RunStats {
-            articles: articles.len(),
-            sentences: docs.iter().map(|d| d.sentences.len()).sum(),
+            articles: corpus.len(),
+            sentences: corpus.docs.iter().map(|d| d.sentences.len()).sum(),
             candidate_pairs: cands.len(),
-            aligned_pairs: fresh,
+            aligned_pairs: counters.aligned,
             all_pairs: k * k.saturating_sub(1) / 2,
             ..RunStats::default()
         };
         Ok(analysis)
     }
 
-    fn stored_article(&self, ord: i64) -> Result<(Article, Fingerprint, Option<Vector>)> {
-        crate::read::stored_article(&self.conn, ord, true)
+    /// The stored articles the index proposes for the checked article, in ingest order, with
+    /// the blockers that proposed each.
+    fn matches(
+        &self,
+        engine: &Engine,
+        stored: &mut Stored,
+        probe: &Corpus,
+    ) -> Result<Vec<(DocIdx, u8)>> {
+        let (Some(fp), Some(vector)) = (probe.fps.first(), probe.dvs.first()) else {
+            return Ok(Vec::new());
+        };
+        let blocking = engine.blocking();
+        let terms = salient_terms(fp, &stored.stats, &blocking.config);
+        let q = Query {
+            me: None,
+            fp,
+            terms: &terms,
+            vector: vector.as_deref(),
+        };
+        let mut index = SqlitePostings {
+            conn: &self.conn,
+            stored,
+            config: blocking.config,
+        };
+        let found = blocking.find(&mut index, &q, DocIdx(0))?;
+        // Pairs with a placeholder for the probe, merged to one entry per stored article.
+        let probe_at = DocIdx(u32::MAX);
+        let pairs = found
+            .into_iter()
+            .map(|(m, via)| CandidatePair::new(m, probe_at, via))
+            .collect();
+        Ok(merge(pairs).0.into_iter().map(|p| (p.a, p.via)).collect())
     }
+}
 
-    fn stored_vectors(&self) -> Result<(Vec<i64>, Vec<Option<Vector>>)> {
-        let mut stmt = self.conn.prepare(
-            "SELECT ord, doc_vector FROM articles WHERE doc_vector IS NOT NULL ORDER BY ord",
-        )?;
-        let mut rows = stmt.query([])?;
-        let (mut ords, mut dvs) = (Vec::new(), Vec::new());
-        while let Some(r) = rows.next()? {
-            ords.push(r.get::<_, i64>(0)?);
-            let b: Vec<u8> = r.get(1)?;
-            dvs.push(Some(Vector::from(codec::decode_vector(&b)?)));
-        }
-        Ok((ords, dvs))
-    }
+/// Appends the checked article's documents to the corpus of its matches.
+fn join(corpus: &mut Corpus, probe: Corpus) {
+    corpus.articles.extend(probe.articles);
+    corpus.docs.extend(probe.docs);
+    corpus.fps.extend(probe.fps);
+    corpus.dvs.extend(probe.dvs);
 }

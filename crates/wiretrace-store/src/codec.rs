@@ -1,9 +1,8 @@
-//! Binary forms of what is stored per article: the fingerprint, the sentence spans and the
-//! document vector. Little-endian, length-prefixed, versioned by their first byte; decoding a
-//! damaged blob is an error, never a panic.
+//! Binary forms of what is stored per article: the fingerprint and the document vector.
+//! Little-endian, length-prefixed, versioned by their first byte; decoding a damaged blob is an
+//! error, never a panic.
 
 use wiretrace::fingerprint::{Fingerprint, Term};
-use wiretrace::text::Document;
 
 use crate::error::{Error, Result};
 
@@ -65,30 +64,6 @@ pub fn decode_fingerprint(bytes: &[u8]) -> Result<Fingerprint> {
         terms,
         words,
     })
-}
-
-/// The sentence spans of a document, `[start, end)` byte pairs into its full text.
-pub fn encode_segmentation(doc: &Document) -> Vec<u8> {
-    let spans: Vec<u64> = doc
-        .sentences
-        .iter()
-        .flat_map(|s| [s.span.start as u64, s.span.end as u64])
-        .collect();
-    let mut out = Vec::with_capacity(4 + spans.len() * 8);
-    put_u64s(&mut out, &spans);
-    out
-}
-
-/// Decodes sentence spans.
-pub fn decode_segmentation(bytes: &[u8]) -> Result<Vec<[usize; 2]>> {
-    let mut r = Reader { bytes, at: 0 };
-    let v = r.u64s()?;
-    if v.len() % 2 != 0 || r.at != bytes.len() {
-        return Err(corrupt("segmentation"));
-    }
-    Ok(v.chunks(2)
-        .map(|c| [c[0] as usize, c[1] as usize])
-        .collect())
 }
 
 /// A document vector as little-endian `f32`s.
@@ -164,6 +139,7 @@ impl Reader<'_> {
 mod tests {
     use super::*;
     use wiretrace::fingerprint::{FingerprintConfig, Fingerprinter};
+    use wiretrace::text::Document;
 
     fn sample() -> (Document, Fingerprint) {
         let doc = Document::from_text(
@@ -188,14 +164,7 @@ mod tests {
     }
 
     #[test]
-    fn segmentation_and_vectors_round_trip() {
-        let (doc, _) = sample();
-        let spans = decode_segmentation(&encode_segmentation(&doc)).unwrap();
-        assert_eq!(spans.len(), doc.sentences.len());
-        assert_eq!(
-            spans[0],
-            [doc.sentences[0].span.start, doc.sentences[0].span.end]
-        );
+    fn vectors_round_trip() {
         let v = [0.5f32, -0.25, 1.0];
         assert_eq!(decode_vector(&encode_vector(&v)).unwrap(), v);
     }
@@ -214,6 +183,5 @@ mod tests {
         long.push(0);
         assert!(decode_fingerprint(&long).is_err());
         assert!(decode_vector(&[1, 2, 3]).is_err());
-        assert!(decode_segmentation(&[1, 0, 0, 0, 5]).is_err());
     }
 }

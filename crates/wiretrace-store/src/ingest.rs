@@ -1,11 +1,11 @@
 //! Incremental ingest: new articles in, the index, pairs and derived tables updated, one
 //! transaction per batch.
 //!
-//! Per batch: the articles whose content hash is new are segmented and fingerprinted; their
-//! blocking keys (LSH bands, sentence hashes, content terms) go into the index tables; each new
-//! article's candidates are the stored articles that share keys with it, looked up by key (the
-//! same three blockers as `analyze`, plus embedding neighbours with a document model). Only those
-//! pairs are aligned and scored, with document frequencies of the whole stored corpus. Stories,
+//! Per batch, the engine's pipeline (`wiretrace::pipeline`) over the store's index: the articles
+//! whose content hash is new are prepared (segmented, fingerprinted) and filed in the index
+//! tables ([`crate::postings`]); each new article asks the index for its candidates under the
+//! engine's blocking rules, the same as `analyze`'s; only those pairs are scored, with document
+//! frequencies of the whole stored corpus. Stories,
 //! derivations and quotes are then re-derived by the engine's last stage for the connected
 //! components of same-story pairs the batch touches, whose rows are replaced; every other row
 //! stays (a refresh re-derives everything). No text is segmented unless a stage reads it.
@@ -14,24 +14,22 @@
 //! ends.
 //!
 //! What differs from `analyze` on the same articles: between refreshes a pair keeps the corpus
-//! statistics of its batch, and so does the label of a story no later batch touched; a stored
-//! article keys on all its content terms (the new one on its most salient), so term blocking
-//! proposes a superset of `analyze`'s pairs.
+//! statistics of its batch, and so does the label of a story no later batch touched.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
-use wiretrace::candidates::{band_keys, salient_terms, via, CandidatePair, CorpusStats};
-use wiretrace::engine::ScoredCandidate;
-use wiretrace::fingerprint::{Fingerprint, Fingerprinter};
-use wiretrace::semantic::Vector;
-use wiretrace::text::Document;
-use wiretrace::{Analysis, Article, Engine, Relation, Skipped};
+use wiretrace::candidates::keys::{band_keys, sentence_keys};
+use wiretrace::candidates::{merge, CandidatePair, DocKeys, Postings, PostingsMut, Query};
+use wiretrace::fingerprint::CorpusStats;
+use wiretrace::pipeline::{self, AlignedPair, Text};
+use wiretrace::{Analysis, Article, Corpus, DocIdx, Engine, Relation, Skipped};
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::codec;
 use crate::error::{Error, Result};
+use crate::postings::{still_a_key, SqlitePostings};
+use crate::stored::{doc_idx, Stored, REDERIVE, SCORED_UNDER};
 use crate::Store;
 
 /// How to ingest.
@@ -150,156 +148,6 @@ pub(crate) fn content_hash(a: &Article) -> String {
     format!("{:032x}", xxh3_128(a.full_text().as_bytes()))
 }
 
-/// What an ingest reads of the stored corpus: the articles, fingerprints and segmentations a
-/// batch needs (its candidates and the components it touches), each read from the store once and
-/// kept for the following batches, and the document frequencies of their terms. A batch into a
-/// large store reads a few rows through the indexes, not the store; only a refresh reads it all.
-/// Index `i` is the article with `ord = i`.
-pub(crate) struct Corpus {
-    /// Articles stored.
-    pub(crate) n: usize,
-    articles: HashMap<usize, Article>,
-    fps: HashMap<usize, Fingerprint>,
-    docs: HashMap<usize, Document>,
-    /// Every document vector when the engine proposes embedding neighbours (an exact scan over
-    /// all of them), else empty.
-    dvs: Vec<Option<Vector>>,
-    /// `n` and the document frequency of every term read so far (a term of a read article or of
-    /// a new one; `salient_terms`, document vectors, sentence weights and labels ask for no
-    /// other).
-    pub(crate) stats: CorpusStats,
-    /// How many articles the store held when its pairs were last all scored (0: never).
-    pub(crate) scored_under: usize,
-    /// The derived tables must be rebuilt whole (a store migrated from a schema whose stories
-    /// and quotes were numbered by rank).
-    pub(crate) rederive: bool,
-    /// Stored articles read so far.
-    pub(crate) reads: usize,
-}
-
-/// A part of the corpus as the engine's parallel slices; `number[i]` is the corpus index of
-/// document `i`.
-struct Part {
-    number: Vec<usize>,
-    articles: Vec<Article>,
-    docs: Vec<Document>,
-    fps: Vec<Fingerprint>,
-    dvs: Vec<Option<Vector>>,
-}
-
-impl Corpus {
-    /// Reads the articles of `idx` the corpus has not read yet, with their fingerprints and
-    /// the document frequencies of their terms.
-    fn read(&mut self, conn: &Connection, idx: &[usize]) -> Result<()> {
-        for &i in idx {
-            if self.fps.contains_key(&i) {
-                continue;
-            }
-            let (article, fp, _) = crate::read::stored_article(conn, i as i64, false)?;
-            self.reads += 1;
-            add_df(conn, &mut self.stats, &fp)?;
-            self.articles.insert(i, article);
-            self.fps.insert(i, fp);
-        }
-        Ok(())
-    }
-
-    /// Reads every stored article (a refresh scores every pair again).
-    fn read_all(&mut self, conn: &Connection) -> Result<()> {
-        if self.fps.len() == self.n {
-            return Ok(());
-        }
-        let all: Vec<usize> = (0..self.n).collect();
-        // Every term's frequency in one pass rather than one lookup per term.
-        let mut stmt = conn.prepare("SELECT stem, df FROM term_df")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            self.stats
-                .df
-                .insert(r.get::<_, i64>(0)? as u64, r.get::<_, u32>(1)?);
-        }
-        self.read(conn, &all)
-    }
-
-    fn fp(&self, i: usize) -> Result<&Fingerprint> {
-        self.fps.get(&i).ok_or_else(|| Error::Corrupt {
-            what: format!("article {i} was used before it was read"),
-        })
-    }
-
-    /// Segments the read articles of `idx` that are not segmented yet.
-    fn segment(&mut self, idx: &[usize]) {
-        let missing: Vec<usize> = idx
-            .iter()
-            .copied()
-            .filter(|i| !self.docs.contains_key(i))
-            .collect();
-        let made: Vec<(usize, Document)> = missing
-            .par_iter()
-            .filter_map(|i| Some((*i, Document::from_article(self.articles.get(i)?))))
-            .collect();
-        self.docs.extend(made);
-    }
-
-    /// The articles of `idx` (sorted, distinct corpus indices) as a [`Part`], read and
-    /// segmented as needed.
-    fn part(&mut self, conn: &Connection, idx: &[usize]) -> Result<Part> {
-        self.read(conn, idx)?;
-        self.segment(idx);
-        let get = |i: &usize| -> Result<(Article, Document, Fingerprint)> {
-            match (self.articles.get(i), self.docs.get(i), self.fps.get(i)) {
-                (Some(a), Some(d), Some(f)) => Ok((a.clone(), d.clone(), f.clone())),
-                _ => Err(Error::Corrupt {
-                    what: format!("article {i} could not be read"),
-                }),
-            }
-        };
-        let mut part = Part {
-            number: idx.to_vec(),
-            articles: Vec::with_capacity(idx.len()),
-            docs: Vec::with_capacity(idx.len()),
-            fps: Vec::with_capacity(idx.len()),
-            dvs: idx
-                .iter()
-                .map(|&i| self.dvs.get(i).cloned().flatten())
-                .collect(),
-        };
-        for i in idx {
-            let (a, d, f) = get(i)?;
-            part.articles.push(a);
-            part.docs.push(d);
-            part.fps.push(f);
-        }
-        Ok(part)
-    }
-}
-
-/// Whether a stem can still be a blocking key, so that its postings may be read: only stems in
-/// at most `max_df` documents are keys, and a document frequency only grows (articles are never
-/// removed), so the postings of a stem past `max_df` would never be read again. Writing them
-/// was 99.4% of the postings of the 1M-article bench store (82,063,942 rows, of which 532,122
-/// for stems at or under 60) and a random index page per term of every ingested article.
-/// `stats` holds the frequencies with the whole batch counted, as every later lookup sees them.
-fn still_a_key(stats: &CorpusStats, stem: u64, max_df: usize) -> bool {
-    stats
-        .df
-        .get(&stem)
-        .is_none_or(|&df| usize::try_from(df).is_ok_and(|df| df <= max_df))
-}
-
-/// Adds the stored document frequencies of `fp`'s terms that `stats` does not hold yet.
-pub(crate) fn add_df(conn: &Connection, stats: &mut CorpusStats, fp: &Fingerprint) -> Result<()> {
-    let mut stmt = conn.prepare_cached("SELECT df FROM term_df WHERE stem = ?1")?;
-    for t in &fp.terms {
-        if stats.df.contains_key(&t.stem) {
-            continue;
-        }
-        let df: Option<u32> = stmt.query_row([t.stem as i64], |r| r.get(0)).optional()?;
-        stats.df.insert(t.stem, df.unwrap_or(0));
-    }
-    Ok(())
-}
-
 /// The stored pairs of article `x`: (other article, relation).
 fn stored_pairs_of(conn: &Connection, x: usize) -> Result<Vec<(usize, Relation)>> {
     let mut stmt = conn.prepare_cached(
@@ -339,12 +187,6 @@ fn components(conn: &Connection, seeds: impl Iterator<Item = usize>) -> Result<V
     out.sort_unstable();
     Ok(out)
 }
-
-/// The `meta` key of [`Corpus::rederive`].
-pub(crate) const REDERIVE: &str = "rederive";
-
-/// The `meta` key of [`Corpus::scored_under`].
-pub(crate) const SCORED_UNDER: &str = "scored_under";
 
 impl Store {
     /// Adds the articles the store does not hold yet, in batches of `options.batch_size`, each
@@ -388,12 +230,12 @@ impl Store {
             return Ok(summary);
         }
         progress(Progress::Start { new: fresh.len() });
-        let mut corpus = load_corpus(&self.conn, engine)?;
+        let mut stored = Stored::open(&self.conn, engine)?;
         for chunk in fresh.chunks(options.batch_size.max(1)) {
             let (scored, refreshed, seconds) = ingest_batch(
                 &mut self.conn,
                 engine,
-                &mut corpus,
+                &mut stored,
                 chunk,
                 options.max_drift,
             )?;
@@ -407,7 +249,7 @@ impl Store {
                 new: fresh.len(),
             });
         }
-        summary.stored_read = corpus.reads;
+        summary.stored_read = stored.reads;
         Ok(summary)
     }
 
@@ -417,12 +259,12 @@ impl Store {
     /// transaction; the cost is that of `analyze` without segmentation and fingerprints.
     pub fn refresh(&mut self, engine: &Engine) -> Result<usize> {
         self.check_parameters(engine)?;
-        let mut corpus = load_corpus(&self.conn, engine)?;
-        if corpus.n == 0 {
+        let mut stored = Stored::open(&self.conn, engine)?;
+        if stored.n == 0 {
             return Ok(0);
         }
         // No drift is below -1: the batch of no new articles rescores everything.
-        Ok(ingest_batch(&mut self.conn, engine, &mut corpus, &[], -1.0)?.0)
+        Ok(ingest_batch(&mut self.conn, engine, &mut stored, &[], -1.0)?.0)
     }
 
     /// Derives stories, derivations and quotes again from the stored pairs, for the whole
@@ -431,9 +273,9 @@ impl Store {
     /// labels, which then weigh terms under the current statistics.
     pub fn rederive(&mut self, engine: &Engine) -> Result<()> {
         self.check_parameters(engine)?;
-        let mut corpus = load_corpus(&self.conn, engine)?;
+        let mut stored = Stored::open(&self.conn, engine)?;
         let tx = self.conn.transaction()?;
-        rederive_all(&tx, engine, &mut corpus)?;
+        rederive_all(&tx, engine, &mut stored)?;
         tx.commit()?;
         Ok(())
     }
@@ -447,342 +289,298 @@ impl Store {
     }
 }
 
-/// Opens the stored corpus for an ingest: its size, the rescoring state, and the document
-/// vectors when the engine proposes embedding neighbours. Articles are read as batches need them.
-pub(crate) fn load_corpus(conn: &Connection, engine: &Engine) -> Result<Corpus> {
-    // Ords are 0..n in ingest order: the largest is found in the primary key's b-tree, where a
-    // count would read every page of the table (texts included).
-    let n: i64 = conn.query_row("SELECT COALESCE(MAX(ord) + 1, 0) FROM articles", [], |r| {
-        r.get(0)
-    })?;
-    let n = usize::try_from(n).unwrap_or(0);
-    let mut dvs = Vec::new();
-    if engine.neighbour_blocking().is_some() {
-        dvs.reserve(n);
-        let mut stmt = conn.prepare("SELECT doc_vector FROM articles ORDER BY ord")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            dvs.push(
-                r.get::<_, Option<Vec<u8>>>(0)?
-                    .map(|b| codec::decode_vector(&b).map(Vector::from))
-                    .transpose()?,
-            );
-        }
-    }
-    let meta = |key: &str| -> Result<Option<String>> {
-        Ok(conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()?)
-    };
-    Ok(Corpus {
-        n,
-        articles: HashMap::new(),
-        fps: HashMap::new(),
-        docs: HashMap::new(),
-        dvs,
-        stats: CorpusStats {
-            n,
-            df: Default::default(),
-        },
-        scored_under: meta(SCORED_UNDER)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0),
-        rederive: meta(REDERIVE)?.is_some_and(|v| v == "1"),
-        reads: 0,
-    })
-}
-
 /// One batch in one transaction; returns the number of pairs scored, whether every stored
 /// pair was scored again (the statistics had drifted beyond `max_drift`), and its steps' times.
+/// The stages are the engine's (`wiretrace::pipeline`) over the store's index: prepare the new
+/// articles and file them, find candidates, score them on the part of the corpus they touch,
+/// and re-derive the components they join.
 fn ingest_batch(
     conn: &mut Connection,
     engine: &Engine,
-    corpus: &mut Corpus,
+    stored: &mut Stored,
     chunk: &[(String, Article)],
     max_drift: f64,
 ) -> Result<(usize, bool, IngestSeconds)> {
     let mut seconds = IngestSeconds::default();
-    let mut clock = std::time::Instant::now();
-    let mut lap = || {
-        let t = clock.elapsed().as_secs_f64();
-        clock = std::time::Instant::now();
-        t
-    };
+    let mut clock = Lap::start();
     let tx = conn.transaction()?;
-    let base = corpus.n;
-    let fper = Fingerprinter::new(engine.config().fingerprint);
-    let docs: Vec<Document> = chunk
-        .par_iter()
-        .map(|(_, a)| Document::from_article(a))
-        .collect();
-    let fps: Vec<Fingerprint> = docs.par_iter().map(|d| fper.fingerprint(d)).collect();
-    let mut dvs = engine.document_vectors(&docs);
-    // One slot per document whatever the model returned, so indices stay aligned.
-    dvs.resize(docs.len(), None);
-    let cfg = engine.config().candidates;
-    for fp in &fps {
-        add_df(&tx, &mut corpus.stats, fp)?;
-        for t in &fp.terms {
-            *corpus.stats.df.entry(t.stem).or_insert(0) += 1;
-        }
-    }
-    corpus.stats.n += chunk.len();
-    {
-        let mut art = tx.prepare_cached(
-            "INSERT INTO articles (ord, id, hash, title, body, url, source, published, lang, \
-             sentences, words, segmentation, fingerprint, doc_vector) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        )?;
-        let mut lsh = tx.prepare_cached("INSERT OR IGNORE INTO lsh_keys VALUES (?1, ?2)")?;
-        let mut sent = tx.prepare_cached("INSERT OR IGNORE INTO sentence_keys VALUES (?1, ?2)")?;
-        let mut post = tx.prepare_cached("INSERT OR IGNORE INTO term_postings VALUES (?1, ?2)")?;
-        let mut df = tx.prepare_cached(
-            "INSERT INTO term_df (stem, df) VALUES (?1, 1) ON CONFLICT (stem) DO UPDATE SET df = df + 1",
-        )?;
-        for (k, (((hash, a), d), fp)) in chunk.iter().zip(&docs).zip(&fps).enumerate() {
-            let ord = (base + k) as i64;
-            art.execute(params![
-                ord,
-                a.id,
-                hash,
-                a.title,
-                a.body,
-                a.url,
-                a.source,
-                a.published.map(|t| t.to_rfc3339()),
-                a.lang,
-                d.sentences.len() as i64,
-                d.words() as i64,
-                codec::encode_segmentation(d),
-                codec::encode_fingerprint(fp),
-                dvs.get(k)
-                    .and_then(|v| v.as_deref())
-                    .map(codec::encode_vector),
-            ])?;
-            for key in band_keys(fp, &cfg) {
-                lsh.execute(params![key as i64, ord])?;
-            }
-            for &h in fp.sentence_hashes.iter().filter(|&&h| h != 0) {
-                sent.execute(params![h as i64, ord])?;
-            }
-            for t in &fp.terms {
-                if still_a_key(&corpus.stats, t.stem, cfg.max_df) {
-                    post.execute(params![t.stem as i64, ord])?;
-                }
-                df.execute([t.stem as i64])?;
-            }
-        }
-    }
-    for (k, (((_, a), d), fp)) in chunk.iter().zip(docs).zip(fps).enumerate() {
-        corpus.articles.insert(base + k, a.clone());
-        corpus.docs.insert(base + k, d);
-        corpus.fps.insert(base + k, fp);
-    }
-    if engine.neighbour_blocking().is_some() {
-        corpus.dvs.extend(dvs);
-    }
-    corpus.n += chunk.len();
-
-    seconds.index = lap();
+    let base = stored.n;
+    file_new(&tx, engine, stored, chunk)?;
+    seconds.index = clock.lap();
     // Candidates of each new article, from the index (which now holds the batch too). When the
     // statistics have drifted, every article's: term blocking and every pair's score depend on
     // them, and asking the index for all articles is what one `analyze` over the corpus does.
-    let n = corpus.n;
-    let refresh = CorpusStats::idf_drift(corpus.scored_under, n) > max_drift;
-    if refresh || corpus.rederive {
-        corpus.read_all(&tx)?;
+    let n = stored.n;
+    let refresh = CorpusStats::idf_drift(stored.scored_under, n) > max_drift;
+    if refresh || stored.rederive {
+        stored.read_all(&tx)?;
     }
     let first = if refresh { 0 } else { base };
-    let mut cands: BTreeMap<(u32, u32), u8> = BTreeMap::new();
-    for i in first..n {
-        let keys = salient_terms(corpus.fp(i)?, &corpus.stats, &cfg);
-        let fp = corpus.fp(i)?.clone();
-        let found = {
-            let mut terms_of = |m: i64| -> Result<Vec<u64>> {
-                let m = usize::try_from(m).unwrap_or(usize::MAX);
-                corpus.read(&tx, &[m])?;
-                Ok(salient_terms(corpus.fp(m)?, &corpus.stats, &cfg))
-            };
-            lookup(&tx, engine, &fp, &keys, Some(i as i64), &mut terms_of)?
-        };
-        for (other, flag) in found {
-            let (a, b) = (i.min(other as usize) as u32, i.max(other as usize) as u32);
-            *cands.entry((a, b)).or_insert(0) |= flag;
-        }
-        for other in neighbours(engine, &corpus.dvs, i, None) {
-            let (a, b) = (i.min(other) as u32, i.max(other) as u32);
-            *cands.entry((a, b)).or_insert(0) |= via::SEMANTIC;
-        }
-        if !refresh {
-            // `analyze` takes each document's nearest neighbours: a new article can be among a
-            // stored article's nearest without the stored one being among the new one's.
-            for other in reverse_neighbours(engine, &corpus.dvs, i, base) {
-                let (a, b) = (i.min(other) as u32, i.max(other) as u32);
-                *cands.entry((a, b)).or_insert(0) |= via::SEMANTIC;
-            }
-        }
-    }
-    seconds.candidates = lap();
-    // Scored on the part of the corpus the candidates touch: only those texts are read and
-    // segmented.
-    let mut touched: Vec<usize> = cands
-        .keys()
-        .flat_map(|&(a, b)| [a as usize, b as usize])
-        .collect();
-    touched.sort_unstable();
-    touched.dedup();
-    let part = corpus.part(&tx, &touched)?;
-    let local: HashMap<usize, u32> = touched
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (i, k as u32))
-        .collect();
-    let cands: Vec<CandidatePair> = cands
-        .into_iter()
-        .map(|((a, b), via)| CandidatePair {
-            a: local[&(a as usize)],
-            b: local[&(b as usize)],
-            via,
-        })
-        .collect();
-    let mut scored = engine.score_candidates(
-        &part.articles,
-        &part.docs,
-        &part.fps,
-        &corpus.stats,
-        &part.dvs,
-        &cands,
-    );
-    // The report form of a pair depends on nothing but the pair: only the pairs scored in this
-    // batch get theirs.
-    let reports: Vec<Option<wiretrace::Pair>> = scored
-        .iter()
-        .map(|s| engine.pair_report(&part.articles, &part.fps, s))
-        .collect();
-    drop(part);
-    for s in &mut scored {
-        (s.a, s.b) = (touched[s.a], touched[s.b]);
-    }
+    let cands = candidates(&tx, engine, stored, first..n)?;
+    seconds.candidates = clock.lap();
+    let n_scored = score_and_write(&tx, engine, stored, &cands, refresh)?;
     if refresh {
-        tx.execute("DELETE FROM pairs", [])?;
-    }
-    insert_pairs(&tx, engine, &scored, &reports)?;
-    let n_scored = scored.len();
-    if refresh {
-        corpus.scored_under = n;
+        stored.scored_under = n;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![SCORED_UNDER, n.to_string()],
         )?;
     }
-    seconds.score = lap();
-    if refresh || corpus.rederive {
-        rederive_all(&tx, engine, corpus)?;
+    seconds.score = clock.lap();
+    if refresh || stored.rederive {
+        rederive_all(&tx, engine, stored)?;
     } else {
-        rederive_part(&tx, engine, corpus, base)?;
+        rederive_part(&tx, engine, stored, base)?;
     }
-    seconds.derive = lap();
+    seconds.derive = clock.lap();
     tx.commit()?;
-    seconds.commit = lap();
+    seconds.commit = clock.lap();
     Ok((n_scored, refresh, seconds))
 }
 
+/// Seconds since the last lap.
+struct Lap(std::time::Instant);
+
+impl Lap {
+    fn start() -> Self {
+        Lap(std::time::Instant::now())
+    }
+
+    fn lap(&mut self) -> f64 {
+        let t = self.0.elapsed().as_secs_f64();
+        self.0 = std::time::Instant::now();
+        t
+    }
+}
+
+/// Prepares the new articles (segments, fingerprints, document vectors), counts their terms,
+/// writes their rows and files them in the index; they are kept as read.
+fn file_new(
+    tx: &Connection,
+    engine: &Engine,
+    stored: &mut Stored,
+    chunk: &[(String, Article)],
+) -> Result<()> {
+    let base = stored.n;
+    let articles: Vec<Article> = chunk.iter().map(|(_, a)| a.clone()).collect();
+    let mut new = pipeline::prepare(engine, articles, Text::Keep);
+    // One slot per document whatever the model returned, so indices stay aligned.
+    new.dvs.resize(new.len(), None);
+    stored.count(tx, &new.fps)?;
+    let hashes: Vec<&str> = chunk.iter().map(|(h, _)| h.as_str()).collect();
+    write_articles(tx, base, &hashes, &new)?;
+    let config = engine.config().candidates;
+    let mut index = SqlitePostings {
+        conn: tx,
+        stored,
+        config,
+    };
+    for (k, fp) in new.fps.iter().enumerate() {
+        let terms = fp
+            .terms
+            .iter()
+            .map(|t| t.stem)
+            .filter(|&stem| still_a_key(&index.stored.stats, stem, config.max_df))
+            .collect();
+        let keys = DocKeys {
+            bands: band_keys(fp, &config),
+            sentences: sentence_keys(fp).collect(),
+            terms,
+            vector: None,
+        };
+        index.insert(doc_idx(base + k)?, keys)?;
+    }
+    let mut df = tx.prepare_cached(
+        "INSERT INTO term_df (stem, df) VALUES (?1, 1) ON CONFLICT (stem) DO UPDATE SET df = df + 1",
+    )?;
+    for t in new.fps.iter().flat_map(|fp| &fp.terms) {
+        df.execute([t.stem as i64])?;
+    }
+    stored.adopt(base, new, engine.neighbour_blocking().is_some());
+    Ok(())
+}
+
+/// Writes the rows of new articles `base..` with their fingerprint and vector.
+fn write_articles(tx: &Connection, base: usize, hashes: &[&str], new: &Corpus) -> Result<()> {
+    let mut art = tx.prepare_cached(
+        "INSERT INTO articles (ord, id, hash, title, body, url, source, published, lang, \
+         sentences, words, fingerprint, doc_vector) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for (k, ((a, d), fp)) in new.articles.iter().zip(&new.docs).zip(&new.fps).enumerate() {
+        art.execute(params![
+            (base + k) as i64,
+            a.id,
+            hashes.get(k).copied().unwrap_or_default(),
+            a.title,
+            a.body,
+            a.url,
+            a.source,
+            a.published.map(|t| t.to_rfc3339()),
+            a.lang,
+            d.sentences.len() as i64,
+            d.words() as i64,
+            codec::encode_fingerprint(fp),
+            new.dvs
+                .get(k)
+                .and_then(|v| v.as_deref())
+                .map(codec::encode_vector),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The candidates of articles `asked` through the store's index, under the engine's rules.
+/// Stored articles before the first asked one are looked up as reverse neighbours.
+pub(crate) fn candidates(
+    tx: &Connection,
+    engine: &Engine,
+    stored: &mut Stored,
+    asked: std::ops::Range<usize>,
+) -> Result<Vec<CandidatePair>> {
+    let blocking = engine.blocking();
+    let before = doc_idx(asked.start)?;
+    let mut index = SqlitePostings {
+        conn: tx,
+        stored,
+        config: blocking.config,
+    };
+    let mut found = Vec::new();
+    for i in asked {
+        let me = doc_idx(i)?;
+        let terms = index.term_keys(me)?.into_owned();
+        let fp = index.stored.fp(i)?.clone();
+        let vector = index.stored.dvs.get(i).cloned().flatten();
+        let q = Query {
+            me: Some(me),
+            fp: &fp,
+            terms: &terms,
+            vector: vector.as_deref(),
+        };
+        let near = blocking.find(&mut index, &q, before)?;
+        found.extend(
+            near.into_iter()
+                .map(|(m, via)| CandidatePair::new(me, m, via)),
+        );
+    }
+    Ok(merge(found).0)
+}
+
+/// Scores the candidates on the part of the corpus they touch (only those texts are read and
+/// segmented) and writes the pairs with their report forms, replacing every stored pair on a
+/// refresh. Returns the number of pairs scored.
+fn score_and_write(
+    tx: &Connection,
+    engine: &Engine,
+    stored: &mut Stored,
+    cands: &[CandidatePair],
+    refresh: bool,
+) -> Result<usize> {
+    let mut touched: Vec<usize> = cands
+        .iter()
+        .flat_map(|c| [c.a.index(), c.b.index()])
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let mut part = stored.part(tx, &touched)?;
+    let local: Vec<CandidatePair> = cands
+        .iter()
+        .filter_map(|c| {
+            let slot = |d: DocIdx| part.slot(d).and_then(DocIdx::from_index);
+            Some(CandidatePair {
+                a: slot(c.a)?,
+                b: slot(c.b)?,
+                via: c.via,
+            })
+        })
+        .collect();
+    let (mut scored, _) = pipeline::score(engine, &mut part, &local);
+    // The report form of a pair depends on nothing but the pair: only the pairs scored in this
+    // batch get theirs.
+    let reports: Vec<Option<wiretrace::Pair>> = scored
+        .iter()
+        .map(|s| pipeline::pair_report(engine, &part, s))
+        .collect();
+    for s in &mut scored {
+        (s.a, s.b) = (part.place(s.a), part.place(s.b));
+    }
+    stored.give_back(part, false);
+    if refresh {
+        tx.execute("DELETE FROM pairs", [])?;
+    }
+    insert_pairs(tx, engine, &scored, &reports)?;
+    Ok(scored.len())
+}
+
 /// Stories, derivations and quotes of the whole corpus, replacing the stored ones.
-fn rederive_all(conn: &Connection, engine: &Engine, corpus: &mut Corpus) -> Result<()> {
-    corpus.read_all(conn)?;
-    let all: Vec<usize> = (0..corpus.n).collect();
-    corpus.segment(&all);
-    // Moved out of the cache and back rather than cloned: a refresh holds the whole corpus, and
-    // a copy would double it.
-    let (mut articles, mut docs, mut fps) = (
-        Vec::with_capacity(corpus.n),
-        Vec::with_capacity(corpus.n),
-        Vec::with_capacity(corpus.n),
-    );
-    for i in &all {
-        match (
-            corpus.articles.remove(i),
-            corpus.docs.remove(i),
-            corpus.fps.remove(i),
-        ) {
-            (Some(a), Some(d), Some(f)) => {
-                articles.push(a);
-                docs.push(d);
-                fps.push(f);
-            }
-            _ => {
-                return Err(Error::Corrupt {
-                    what: format!("article {i} could not be read"),
-                })
-            }
-        }
-    }
+fn rederive_all(conn: &Connection, engine: &Engine, stored: &mut Stored) -> Result<()> {
+    let whole = stored.whole(conn)?;
     let scored = crate::read::load_scored(conn, "", &HashMap::new())?;
-    let analysis = engine.assemble_scored(&articles, &docs, &fps, &corpus.stats, scored);
-    for (i, ((a, d), f)) in articles.into_iter().zip(docs).zip(fps).enumerate() {
-        corpus.articles.insert(i, a);
-        corpus.docs.insert(i, d);
-        corpus.fps.insert(i, f);
-    }
+    let analysis = pipeline::assemble(engine, &whole, scored);
+    stored.give_back(whole, true);
     conn.execute_batch(
         "DELETE FROM stories; DELETE FROM story_members; DELETE FROM derivations; \
          DELETE FROM undirected; DELETE FROM quotes; DELETE FROM quote_variants;",
     )?;
-    let ord_of: HashMap<&str, i64> = corpus
+    let ord_of: HashMap<&str, i64> = stored
         .articles
         .iter()
         .map(|(&i, a)| (a.id.as_str(), i as i64))
         .collect();
     insert_derived(conn, &analysis, &ord_of)?;
     conn.execute("DELETE FROM meta WHERE key = ?1", [REDERIVE])?;
-    corpus.rederive = false;
+    stored.rederive = false;
     Ok(())
 }
 
 /// Stories, derivations and quotes of the components the articles from `base` on belong to:
-/// the rows of those components are replaced, every other row stays (see
-/// [`Engine::assemble_part`] for why that is the whole corpus's answer). Stories outside the
-/// components are not touched: `related` lists are not stored but read from the pairs.
+/// the rows of those components are replaced, every other row stays. Every stage of assembly is
+/// local to a connected component of the same-story pairs (clusters never cross one; a
+/// derivation's direction and a quote group look only within a story), so a part made of whole
+/// components, with every pair among its articles, assembles into exactly the whole's stories,
+/// derivations and quotes for those articles — except `related` lists, which point across
+/// components and are read from the pairs, and story labels, which weigh terms by the
+/// statistics of the batch.
 fn rederive_part(
     conn: &Connection,
     engine: &Engine,
-    corpus: &mut Corpus,
+    stored: &mut Stored,
     base: usize,
 ) -> Result<()> {
-    let members = components(conn, base..corpus.n)?;
+    let members = components(conn, base..stored.n)?;
     let local: HashMap<i64, usize> = members
         .iter()
         .enumerate()
         .map(|(k, &i)| (i as i64, k))
         .collect();
-    let ords: Vec<i64> = members.iter().map(|&i| i as i64).collect();
-    let marks = ords
+    let marks = members
         .iter()
-        .map(i64::to_string)
+        .map(usize::to_string)
         .collect::<Vec<_>>()
         .join(",");
     // Every pair among the members (a component's pairs never leave it, but `related` ones do,
     // and those between two components of the part count too).
     let scored = crate::read::load_scored(conn, &crate::read::pairs_among(&marks), &local)?;
-    let part = corpus.part(conn, &members)?;
-    let analysis = engine.assemble_part(
-        &part.articles,
-        &part.docs,
-        &part.fps,
-        &corpus.stats,
-        scored,
-        &part.number,
-    );
-    drop(part);
+    let part = stored.part(conn, &members)?;
+    let analysis = pipeline::assemble(engine, &part, scored);
+    stored.give_back(part, false);
+    delete_derived(conn, &marks)?;
+    let ord_of: HashMap<&str, i64> = members
+        .iter()
+        .filter_map(|&i| Some((stored.articles.get(&i)?.id.as_str(), i as i64)))
+        .collect();
+    insert_derived(conn, &analysis, &ord_of)
+}
+
+/// Deletes the stories, derivations and quotes of the articles in `marks` (a list of ords). A
+/// stored story, quote group or derivation with one article in the components has all of them
+/// there: each lies within one story, and a story within one component.
+fn delete_derived(conn: &Connection, marks: &str) -> Result<()> {
     let in_part = |sql: &str| -> Result<()> {
-        conn.execute(&sql.replace("{}", &marks), [])?;
+        conn.execute(&sql.replace("{}", marks), [])?;
         Ok(())
     };
-    // A stored story, quote group or derivation with one article in the components has all of
-    // them there: each lies within one story, and a story within one component.
     in_part(
         "DELETE FROM stories WHERE ord IN \
          (SELECT story FROM story_members WHERE article IN ({}))",
@@ -796,19 +594,13 @@ fn rederive_part(
         ))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    {
-        let mut dq = conn.prepare_cached("DELETE FROM quotes WHERE ord = ?1")?;
-        let mut dv = conn.prepare_cached("DELETE FROM quote_variants WHERE quote = ?1")?;
-        for q in quotes {
-            dq.execute([q])?;
-            dv.execute([q])?;
-        }
+    let mut dq = conn.prepare_cached("DELETE FROM quotes WHERE ord = ?1")?;
+    let mut dv = conn.prepare_cached("DELETE FROM quote_variants WHERE quote = ?1")?;
+    for q in quotes {
+        dq.execute([q])?;
+        dv.execute([q])?;
     }
-    let ord_of: HashMap<&str, i64> = members
-        .iter()
-        .filter_map(|&i| Some((corpus.articles.get(&i)?.id.as_str(), i as i64)))
-        .collect();
-    insert_derived(conn, &analysis, &ord_of)
+    Ok(())
 }
 
 /// The sort key of a story row: the report lists stories by decreasing size, then first
@@ -824,142 +616,12 @@ fn quote_key(first_article: i64, start: usize) -> i64 {
     (first_article << 32) | i64::try_from(start).unwrap_or(0).min(0xffff_ffff)
 }
 
-/// Stored articles the three lexical blockers propose for a document, with their [`via`]
-/// flags: `analyze`'s rules, asked of the index. `me` is the document's own `ord` when it is
-/// stored (ingest), `None` for a document that is only being checked.
-///
-/// - LSH bands and sentence hashes: every stored article in the same bucket. A bucket larger than
-///   `max_bucket` is boilerplate, not reuse: as in `analyze`, its members are chained, so the
-///   document pairs only with the member before it.
-/// - Terms: `keys` are the document's salient terms under the current statistics; the postings
-///   give the stored articles holding at least `min_shared_terms` of them, and a pair is kept when
-///   that many are salient on the other side too (`terms_of` gives an article's salient terms
-///   under the same statistics), which is `analyze`'s rule.
-pub(crate) fn lookup(
-    conn: &Connection,
-    engine: &Engine,
-    fp: &Fingerprint,
-    keys: &[u64],
-    me: Option<i64>,
-    terms_of: &mut dyn FnMut(i64) -> Result<Vec<u64>>,
-) -> Result<BTreeMap<i64, u8>> {
-    let cfg = engine.config().candidates;
-    let mut out: BTreeMap<i64, u8> = BTreeMap::new();
-    let keyed: [(&str, Vec<u64>, u8); 2] = [
-        (
-            "SELECT article FROM lsh_keys WHERE key = ?1 ORDER BY article",
-            band_keys(fp, &cfg),
-            via::LSH,
-        ),
-        (
-            "SELECT article FROM sentence_keys WHERE key = ?1 ORDER BY article",
-            fp.sentence_hashes
-                .iter()
-                .copied()
-                .filter(|&h| h != 0)
-                .collect(),
-            via::SENTENCE,
-        ),
-    ];
-    for (sql, bucket_keys, flag) in keyed {
-        let mut stmt = conn.prepare_cached(sql)?;
-        for key in bucket_keys {
-            let members: Vec<i64> = stmt
-                .query_map([key as i64], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let others = members.iter().copied().filter(|&m| Some(m) != me);
-            if members.len() > cfg.max_bucket {
-                let before = others.filter(|&m| me.is_none_or(|me| m < me)).max();
-                if let Some(m) = before {
-                    *out.entry(m).or_insert(0) |= flag;
-                }
-            } else {
-                for m in others {
-                    *out.entry(m).or_insert(0) |= flag;
-                }
-            }
-        }
-    }
-    let need = cfg.min_shared_terms.max(1);
-    if keys.len() >= need {
-        let marks = vec!["?"; keys.len()].join(",");
-        let sql = format!(
-            "SELECT article FROM term_postings WHERE stem IN ({marks}) \
-             GROUP BY article HAVING COUNT(*) >= {need}"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let ps: Vec<i64> = keys.iter().map(|&t| t as i64).collect();
-        let holders: Vec<i64> = stmt
-            .query_map(rusqlite::params_from_iter(ps), |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for m in holders.into_iter().filter(|&m| Some(m) != me) {
-            let theirs = terms_of(m)?;
-            if keys.iter().filter(|k| theirs.contains(k)).count() >= need {
-                *out.entry(m).or_insert(0) |= via::TERMS;
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The embedding neighbours of document `i` (or of `probe`, a document not in `dvs`): the
-/// `k` nearest by document-vector cosine, at or above the engine's floor. Exact search: one dot
-/// product per stored vector.
-pub(crate) fn neighbours(
-    engine: &Engine,
-    dvs: &[Option<Vector>],
-    i: usize,
-    probe: Option<&[f32]>,
-) -> Vec<usize> {
-    let Some((k, floor)) = engine.neighbour_blocking() else {
-        return Vec::new();
-    };
-    let Some(v) = probe.or_else(|| dvs.get(i).and_then(|v| v.as_deref())) else {
-        return Vec::new();
-    };
-    let mut near: Vec<(f64, usize)> = dvs
-        .iter()
-        .enumerate()
-        .filter(|&(j, _)| probe.is_some() || j != i)
-        .filter_map(|(j, w)| {
-            let c = wiretrace::semantic::cosine(v, w.as_deref()?);
-            (c >= floor).then_some((c, j))
-        })
-        .collect();
-    near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-    near.into_iter().take(k).map(|(_, j)| j).collect()
-}
-
-/// Stored articles (before `base`, the first of the batch) that have document `i` among their
-/// nearest neighbours now: the other half of `analyze`'s rule for a document added later.
-fn reverse_neighbours(
-    engine: &Engine,
-    dvs: &[Option<Vector>],
-    i: usize,
-    base: usize,
-) -> Vec<usize> {
-    let Some((_, floor)) = engine.neighbour_blocking() else {
-        return Vec::new();
-    };
-    let Some(v) = dvs.get(i).and_then(|v| v.as_deref()) else {
-        return Vec::new();
-    };
-    (0..base.min(dvs.len()))
-        .filter(|&j| {
-            dvs[j]
-                .as_deref()
-                .is_some_and(|w| wiretrace::semantic::cosine(v, w) >= floor)
-        })
-        .filter(|&j| neighbours(engine, dvs, j, None).contains(&i))
-        .collect()
-}
-
 /// Writes scored pairs with their report forms (`reports[i]` is that of `scored[i]`, `None`
 /// for an unrelated pair), replacing the stored rows of the same pairs.
 fn insert_pairs(
     conn: &Connection,
     engine: &Engine,
-    scored: &[ScoredCandidate],
+    scored: &[AlignedPair],
     reports: &[Option<wiretrace::Pair>],
 ) -> Result<()> {
     let classifier = &engine.config().classifier;
@@ -1060,61 +722,4 @@ pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String> {
         what: "a value to store",
         source,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use wiretrace::semantic::Embedder;
-    use wiretrace::Config;
-
-    use super::*;
-
-    /// Never asked to embed here: the test hands the engine its document vectors directly.
-    struct Unused;
-
-    impl Embedder for Unused {
-        fn id(&self) -> &str {
-            "unused"
-        }
-        fn embed(&self, _: &[&str]) -> std::result::Result<Vec<Vec<f32>>, String> {
-            Err("not used".into())
-        }
-    }
-
-    fn unit(v: [f32; 3]) -> Option<Vector> {
-        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        Some(v.iter().map(|x| x / n).collect::<Vec<f32>>().into())
-    }
-
-    /// `analyze` proposes each document's nearest neighbours; a document added later can be
-    /// a stored document's nearest without that one being its own.
-    #[test]
-    fn a_new_article_that_becomes_a_stored_ones_nearest_is_its_candidate() {
-        let mut params = wiretrace::params::PARAMS.clone();
-        params.pair.block_semantic = 0.5;
-        let mut config =
-            Config::from_params(&params, None).with_doc_embedder(Some(Arc::new(Unused)));
-        config.neighbours = 1;
-        let engine = Engine::new(config);
-        // Stored: a and b, each the other's nearest. New: c, nearest to a, but closer to b than
-        // a is (so it is b's nearest now, while b is not c's).
-        let a = unit([1.0, 0.0, 0.0]);
-        let b = unit([0.8, 0.6, 0.0]);
-        let c = unit([0.97, 0.24, 0.0]);
-        let dvs = vec![a, b, c];
-        let cos = |i: usize, j: usize| {
-            wiretrace::semantic::cosine(dvs[i].as_deref().unwrap(), dvs[j].as_deref().unwrap())
-        };
-        assert!(cos(2, 0) > cos(2, 1) && cos(2, 1) > cos(0, 1), "the set-up");
-        assert_eq!(neighbours(&engine, &dvs, 2, None), vec![0]);
-        // c is now the nearest of both stored documents; b is found only this way.
-        assert_eq!(reverse_neighbours(&engine, &dvs, 2, 2), vec![0, 1]);
-        // Nothing for a document without a vector, or without a document model.
-        let mut none = dvs.clone();
-        none[2] = None;
-        assert!(reverse_neighbours(&engine, &none, 2, 2).is_empty());
-        assert!(reverse_neighbours(&Engine::default(), &dvs, 2, 2).is_empty());
-    }
 }

@@ -1,7 +1,7 @@
 //! wiretrace-store: the persistent corpus, the only crate that speaks SQL.
 //!
 //! A [`Store`] is one SQLite file (WAL mode) holding every article ingested so far with what the
-//! engine computed from it — segmentation, fingerprint, blocking keys (LSH bands, sentence hashes,
+//! engine computed from it — fingerprint, blocking keys (LSH bands, sentence hashes,
 //! term postings and document frequencies), document vector — the scored pairs with their
 //! alignments, and the stories, derivations and quotes derived from those pairs. The parameters
 //! that shaped the data (shingle size, permutations, seed, blocking, model ids, classifier
@@ -36,8 +36,10 @@ mod check;
 pub mod codec;
 mod error;
 mod ingest;
+mod postings;
 mod read;
 pub mod schema;
+mod stored;
 
 use std::path::{Path, PathBuf};
 

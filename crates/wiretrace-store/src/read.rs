@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use wiretrace::align::Alignment;
-use wiretrace::engine::ScoredCandidate;
+use wiretrace::pipeline::AlignedPair;
 use wiretrace::{
     AlignmentLink, Analysis, Article, ArticleSummary, Derivation, Pair, QuoteGroup, Relation,
     RunStats, Story, UndirectedDerivation, JSON_VERSION,
@@ -105,7 +105,7 @@ pub(crate) fn load_scored(
     conn: &Connection,
     filter: &str,
     remap: &HashMap<i64, usize>,
-) -> Result<Vec<ScoredCandidate>> {
+) -> Result<Vec<AlignedPair>> {
     let sql = format!(
         "SELECT a, b, features, links, reuse_a, reuse_b FROM pairs {}",
         if filter.is_empty() {
@@ -116,7 +116,7 @@ pub(crate) fn load_scored(
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
-    let mut out: Vec<((i64, i64), ScoredCandidate)> = Vec::new();
+    let mut out: Vec<((i64, i64), AlignedPair)> = Vec::new();
     while let Some(r) = rows.next()? {
         let key: (i64, i64) = (r.get(0)?, r.get(1)?);
         let index = |o: i64| {
@@ -141,7 +141,7 @@ pub(crate) fn load_scored(
             })?;
         out.push((
             key,
-            ScoredCandidate {
+            AlignedPair {
                 a,
                 b,
                 features,

@@ -12,10 +12,26 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::Result;
 
 /// The newest schema version.
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 9;
 
 /// Migration `k` takes a store from version `k` to `k + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+const MIGRATIONS: &[Step] = &[
+    Step::Sql(V1),
+    Step::Sql(V2),
+    Step::Sql(V3),
+    Step::Sql(V4),
+    Step::Sql(V5),
+    Step::Sql(V6),
+    Step::Sql(V7),
+    Step::Sql(V8),
+    Step::Code(v9),
+];
+
+/// One migration: a script, or code for a step SQL cannot say.
+enum Step {
+    Sql(&'static str),
+    Code(fn(&Connection) -> Result<()>),
+}
 
 /// The triggers that keep the count of related pairs (versions 4 and 6 create them).
 macro_rules! pairs_count_triggers {
@@ -175,7 +191,7 @@ CREATE INDEX pairs_b_rank ON pairs (b, rank);
 /// Version 7: postings only for stems that can still be blocking keys. A stem is a key only
 /// while it is in at most `max_df` documents (a store parameter), and document frequencies only
 /// grow, so the postings of a more common stem are never read; ingest no longer writes them
-/// (`ingest::still_a_key`) and this step drops those already written. In the 1M-article bench
+/// (`postings::still_a_key`) and this step drops those already written. In the 1M-article bench
 /// store they were 81.5 of 82.1 million rows, and a random page written per term of every new
 /// article. The frequencies table drives the join (one seek per kept stem), so the kept rows
 /// arrive in key order without a sort; a store without recorded parameters keeps every posting.
@@ -199,6 +215,30 @@ UPDATE stories SET json = json_remove(json, '$.related')
 WHERE json_extract(json, '$.related') IS NOT NULL;
 ";
 
+/// Version 9: the segmentation column goes, and the parameters record the version of the text
+/// stage instead (`"text"`, `wiretrace::text::TEXT_VERSION`; 1 for every store written before).
+/// Stored alignments point at sentences by number and every reader segments the text again: the
+/// column was written and never read, while a segmenter that moved a boundary would have made
+/// every stored alignment point at the wrong sentence. A store made by another text stage is now
+/// refused, with the `reindex` hint, like any other parameter change.
+/// SQLite has no `DROP COLUMN IF EXISTS`, and a store whose version was set back (a test does
+/// that) has lost the column already.
+fn v9(conn: &Connection) -> Result<()> {
+    let has: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('articles') WHERE name = 'segmentation'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has {
+        conn.execute_batch("ALTER TABLE articles DROP COLUMN segmentation")?;
+    }
+    conn.execute(
+        "UPDATE meta SET value = json_set(value, '$.text', 1) WHERE key = 'parameters'",
+        [],
+    )?;
+    Ok(())
+}
+
 /// The schema version of an open store.
 pub fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -221,7 +261,10 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
         let Some(step) = usize::try_from(v).ok().and_then(|v| MIGRATIONS.get(v)) else {
             return Ok(found);
         };
-        tx.execute_batch(step)?;
+        match step {
+            Step::Sql(sql) => tx.execute_batch(sql)?,
+            Step::Code(run) => run(&tx)?,
+        }
         // PRAGMA takes no parameters; `v + 1` is our own integer.
         tx.execute_batch(&format!("PRAGMA user_version = {}", v + 1))?;
         tx.commit()?;

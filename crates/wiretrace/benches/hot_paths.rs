@@ -10,9 +10,10 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use wiretrace::align::{align, sentence_features};
-use wiretrace::candidates::{candidates, CandidateConfig, CorpusStats};
-use wiretrace::fingerprint::{jaccard, Fingerprint, Fingerprinter};
+use wiretrace::candidates::{batch, Blocking, CandidateConfig};
+use wiretrace::fingerprint::{jaccard, CorpusStats, Fingerprint, Fingerprinter};
 use wiretrace::text::Document;
+use wiretrace::DocIdx;
 use wiretrace::{Article, Engine};
 
 fn demo(id: &str) -> Article {
@@ -107,9 +108,13 @@ fn lsh_query(c: &mut Criterion) {
         .map(|a| fper.fingerprint(&Document::from_article(a)))
         .collect();
     let stats = CorpusStats::from_fingerprints(&fps);
-    let cfg = CandidateConfig::default();
-    let (pairs, _) = candidates(&fps, &stats, &cfg);
-    let index = |id: &str| articles.iter().position(|a| a.id == id).unwrap() as u32;
+    let blocking = Blocking {
+        config: CandidateConfig::default(),
+        neighbours: None,
+    };
+    let dvs = vec![None; fps.len()];
+    let (pairs, _) = batch(&fps, &stats, &dvs, &blocking);
+    let index = |id: &str| DocIdx(articles.iter().position(|a| a.id == id).unwrap() as u32);
     let has = |a: &str, b: &str| {
         let (x, y) = (index(a).min(index(b)), index(a).max(index(b)));
         pairs.iter().any(|p| (p.a, p.b) == (x, y))
@@ -121,7 +126,7 @@ fn lsh_query(c: &mut Criterion) {
     let mut g = c.benchmark_group("candidates");
     g.throughput(Throughput::Elements(articles.len() as u64));
     g.bench_function(format!("{} documents", articles.len()), |b| {
-        b.iter(|| candidates(black_box(&fps), &stats, &cfg))
+        b.iter(|| batch(black_box(&fps), &stats, &dvs, &blocking))
     });
     g.finish();
 }

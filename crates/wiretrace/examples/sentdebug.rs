@@ -6,7 +6,7 @@ fn main() {
     let b = arts.iter().find(|x| x.id == args[2]).unwrap();
     let da = wiretrace::text::Document::from_article(a);
     let db = wiretrace::text::Document::from_article(b);
-    let st = wiretrace::candidates::CorpusStats::default();
+    let st = wiretrace::fingerprint::CorpusStats::default();
     let fa = wiretrace::align::sentence_features(&da, &st);
     let fb = wiretrace::align::sentence_features(&db, &st);
     let sim = wiretrace::align::LexicalSimilarity::default();

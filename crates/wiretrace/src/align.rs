@@ -19,7 +19,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::candidates::CorpusStats;
+use crate::fingerprint::CorpusStats;
 use crate::model::{AlignmentLink, LinkKind};
 use crate::text::Document;
 use xxhash_rust::xxh3::xxh3_64;

@@ -22,13 +22,14 @@
 pub mod align;
 pub mod candidates;
 pub mod classify;
+pub mod corpus;
 pub mod dedup;
 pub mod demo;
 pub mod engine;
 pub mod fingerprint;
 pub mod model;
-pub mod neighbours;
 pub mod params;
+pub mod pipeline;
 pub mod quotes;
 pub mod read;
 pub mod report;
@@ -36,5 +37,6 @@ pub mod semantic;
 pub mod story;
 pub mod text;
 
+pub use corpus::{Corpus, DocIdx};
 pub use engine::{Config, Engine};
 pub use model::*;

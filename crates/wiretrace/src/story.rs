@@ -23,6 +23,10 @@ use std::collections::HashMap;
 
 use crate::model::{Derivation, Relation, UndirectedDerivation};
 
+mod label;
+
+pub use label::{story_id, story_label};
+
 /// What the story stage needs to know about a pair.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoredPair {

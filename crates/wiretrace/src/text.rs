@@ -32,6 +32,13 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::model::Article;
 
+/// The version of this stage's output: sentence boundaries, tokens and their normalised forms.
+/// Stored alignments point at sentences by number and every reader segments the text again, so
+/// a store records the version it was built with and refuses to mix in another (`reindex`
+/// rebuilds it). Raise it with any change that moves a sentence boundary or a token's form; the
+/// test `the_segmentation_of_the_demo_is_that_of_this_version` fails until it is raised.
+pub const TEXT_VERSION: u32 = 1;
+
 /// Longest sentence kept whole, in words.
 pub const MAX_SENTENCE_TOKENS: usize = 150;
 
@@ -1092,6 +1099,33 @@ fn is_boilerplate_line_general(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// The segmentation of the demo corpus (every sentence span, every token's span and hash)
+    /// hashed: a change of the stage shows here, and must come with a new [`TEXT_VERSION`].
+    #[test]
+    fn the_segmentation_of_the_demo_is_that_of_this_version() {
+        let mut bytes = Vec::new();
+        for a in crate::demo::articles() {
+            let d = Document::from_article(&a);
+            for s in &d.sentences {
+                bytes.extend_from_slice(&(s.span.start as u64).to_le_bytes());
+                bytes.extend_from_slice(&(s.span.end as u64).to_le_bytes());
+            }
+            for t in &d.tokens {
+                bytes.extend_from_slice(&(t.span().start as u64).to_le_bytes());
+                bytes.extend_from_slice(&t.hash.to_le_bytes());
+            }
+        }
+        let got = xxh3_64(&bytes);
+        assert_eq!(
+            (TEXT_VERSION, got),
+            SEGMENTATION_OF_THE_DEMO,
+            "the text stage's output changed (hash {got:#x}): raise TEXT_VERSION, record both here"
+        );
+    }
+
+    /// The version of the text stage and the hash of its output on the demo.
+    const SEGMENTATION_OF_THE_DEMO: (u32, u64) = (1, 0x3d41_b5a2_c95c_2b07);
+
     use super::*;
 
     #[test]

@@ -10,35 +10,91 @@
 
 use rayon::prelude::*;
 
+use super::postings::Near;
+use crate::corpus::DocIdx;
 use crate::semantic::Vector;
 
 /// Documents up to which the neighbours are found exactly.
 pub const EXACT_LIMIT: usize = 25_000;
 
-/// Pairs `(a, b)`, `a < b`, where `b` is among the `k` nearest neighbours of `a` or the reverse,
-/// with cosine at least `min_cosine`. Documents without a vector take no part. Sorted, unique.
-pub fn neighbour_pairs(vectors: &[Option<Vector>], k: usize, min_cosine: f64) -> Vec<(u32, u32)> {
+/// Each document's `k` nearest neighbours with cosine at least `min_cosine`, nearest first
+/// (ties to the lower index): exactly up to [`EXACT_LIMIT`] documents with a vector, by HNSW
+/// beyond. Documents without a vector have none and are nobody's.
+pub fn nearest_all(vectors: &[Option<Vector>], k: usize, min_cosine: f64) -> Vec<Vec<DocIdx>> {
     let present: Vec<(usize, &[f32])> = vectors
         .iter()
         .enumerate()
         .filter_map(|(i, v)| v.as_deref().map(|v| (i, v)))
         .collect();
+    let mut out = vec![Vec::new(); vectors.len()];
     if k == 0 || present.len() < 2 {
-        return Vec::new();
+        return out;
     }
-    let lists: Vec<Vec<(usize, usize)>> = if present.len() <= EXACT_LIMIT {
+    let lists = if present.len() <= EXACT_LIMIT {
         exact(&present, k, min_cosine)
     } else {
         approximate(&present, k, min_cosine)
     };
-    let mut pairs: Vec<(u32, u32)> = lists
-        .into_iter()
-        .flatten()
-        .map(|(x, y)| (x.min(y) as u32, x.max(y) as u32))
-        .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
+    for (list, &(i, _)) in lists.into_iter().zip(&present) {
+        out[i] = list.into_iter().map(|(_, j)| DocIdx(j as u32)).collect();
+    }
+    out
+}
+
+/// The `k` documents nearest to `near` (exact scan), as [`nearest_all`] orders them.
+pub fn nearest_scan(
+    vectors: &[Option<Vector>],
+    near: Near<'_>,
+    k: usize,
+    min_cosine: f64,
+) -> Vec<DocIdx> {
+    let (v, skip) = match near {
+        Near::Doc(d) => match vectors.get(d.index()).and_then(|v| v.as_deref()) {
+            Some(v) => (v, Some(d.index())),
+            None => return Vec::new(),
+        },
+        Near::Vector(v) => (v, None),
+    };
+    if k == 0 {
+        return Vec::new();
+    }
+    let floor = min_cosine as f32;
+    let mut top: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
+    for (j, w) in vectors.iter().enumerate() {
+        if Some(j) == skip {
+            continue;
+        }
+        if let Some(w) = w.as_deref() {
+            let c = dot(v, w);
+            if c >= floor {
+                push_top(&mut top, k, c, j);
+            }
+        }
+    }
+    sort_nearest(&mut top);
+    top.into_iter().map(|(_, j)| DocIdx(j as u32)).collect()
+}
+
+/// The documents before `before` whose cosine with `v` is at least `min_cosine`.
+pub fn within(
+    vectors: &[Option<Vector>],
+    v: &[f32],
+    min_cosine: f64,
+    before: DocIdx,
+) -> Vec<DocIdx> {
+    let floor = min_cosine as f32;
+    vectors
+        .iter()
+        .take(before.index())
+        .enumerate()
+        .filter(|(_, w)| w.as_deref().is_some_and(|w| dot(v, w) >= floor))
+        .map(|(j, _)| DocIdx(j as u32))
+        .collect()
+}
+
+/// Nearest first, ties to the lower index.
+fn sort_nearest(top: &mut [(f32, usize)]) {
+    top.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
 }
 
 /// Dot product in eight lanes, so the compiler vectorises it.
@@ -88,6 +144,7 @@ fn exact(present: &[(usize, &[f32])], k: usize, min_cosine: f64) -> Vec<Vec<(usi
                     }
                 }
             }
+            sort_nearest(&mut top);
             top.into_iter().map(|(_, j)| (i, j)).collect()
         })
         .collect()
@@ -150,6 +207,19 @@ mod tests {
             .collect()
     }
 
+    /// The pairs the neighbour lists make, `a < b`, sorted.
+    fn neighbour_pairs(v: &[Option<Vector>], k: usize, floor: f64) -> Vec<(u32, u32)> {
+        let mut pairs: Vec<(u32, u32)> = nearest_all(v, k, floor)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, l)| l.into_iter().map(move |j| (i as u32, j.0)))
+            .map(|(x, y)| (x.min(y), x.max(y)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
     #[test]
     fn nearest_neighbours_are_paired_and_far_ones_are_not() {
         let v = vec![
@@ -180,6 +250,20 @@ mod tests {
         let a = flat(approximate(&present, 5, 0.0));
         let recall = e.intersection(&a).count() as f64 / e.len() as f64;
         assert!(recall > 0.9, "HNSW recall {recall}");
+    }
+
+    #[test]
+    fn a_scan_finds_the_lists_of_the_whole_batch() {
+        let v = corpus(300, 8);
+        let all = nearest_all(&v, 4, 0.2);
+        for (i, list) in all.iter().enumerate() {
+            let d = DocIdx(i as u32);
+            assert_eq!(
+                &nearest_scan(&v, Near::Doc(d), 4, 0.2),
+                list,
+                "document {i}"
+            );
+        }
     }
 
     #[test]

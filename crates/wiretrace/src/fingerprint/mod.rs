@@ -14,6 +14,12 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::text::Document;
 
+mod stats;
+mod vector;
+
+pub use stats::CorpusStats;
+pub use vector::DocVector;
+
 /// Shape of the fingerprints; persisted with any stored data that depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FingerprintConfig {
@@ -126,6 +132,27 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
         0.0
     } else {
         inter as f64 / union as f64
+    }
+}
+
+/// Fingerprints of short texts under the default shape (tests of the later stages).
+#[cfg(test)]
+pub(crate) fn of_texts(texts: &[&str]) -> Vec<Fingerprint> {
+    let f = Fingerprinter::new(FingerprintConfig::default());
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| f.fingerprint(&Document::from_text(&i.to_string(), t.to_string())))
+        .collect()
+}
+
+/// Share of the smaller sorted set found in the larger (0 when either is empty).
+pub fn containment(a: &[u64], b: &[u64]) -> f64 {
+    let m = a.len().min(b.len());
+    if m == 0 {
+        0.0
+    } else {
+        intersection_size(a, b) as f64 / m as f64
     }
 }
 
