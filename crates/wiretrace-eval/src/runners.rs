@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use rayon::prelude::*;
+use wiretrace::union_find::UnionFind;
 use wiretrace::{Engine, LinkKind, Pair, Relation, Story};
 
 use crate::loaders::clough::{self, CloughClass};
@@ -543,57 +544,21 @@ pub(crate) fn groups_connected<'a>(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
-    let mut uf = UnionFind::new(ids.len());
+    let mut components = UnionFind::new(ids.len());
     for (a, b) in edges {
         if let (Some(&i), Some(&j)) = (index.get(a), index.get(b)) {
-            uf.union(i, j);
+            components.union(i, j);
         }
     }
     groups
         .iter()
         .map(|g| match g.split_first() {
-            Some((&first, rest)) if first < ids.len() => {
-                let root = uf.find(first);
-                rest.iter().all(|&m| m < ids.len() && uf.find(m) == root)
-            }
+            Some((&first, rest)) if first < ids.len() => rest
+                .iter()
+                .all(|&m| m < ids.len() && components.connected(first, m)),
             _ => false,
         })
         .collect()
-}
-
-/// Disjoint sets with path halving and union by size.
-struct UnionFind {
-    parent: Vec<usize>,
-    size: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        UnionFind {
-            parent: (0..n).collect(),
-            size: vec![1; n],
-        }
-    }
-
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a] < self.size[b] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b] = a;
-        self.size[a] += self.size[b];
-    }
 }
 
 /// Number of distinct values.

@@ -35,6 +35,7 @@ pub mod report;
 pub mod semantic;
 pub mod story;
 pub mod text;
+pub mod union_find;
 
 pub use engine::{Config, Engine};
 pub use model::*;
