@@ -444,8 +444,7 @@ fn run_ok(args: &[&str], file: &std::path::Path) -> std::process::Output {
 /// calls it two translations, not a spin; the report says the same.
 #[test]
 fn two_translations_of_one_statement_are_one_group_and_not_called_spin() {
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/quotes/translations.jsonl");
+    let file = wiretrace_testkit::testdata("quotes/translations.jsonl");
     let v: Value = serde_json::from_slice(&run_ok(&["analyze", "--json"], &file).stdout).unwrap();
     // The four are independent reports: no derivation to read a spin into.
     for p in v["pairs"].as_array().unwrap() {
@@ -835,9 +834,7 @@ fn a_folder_of_nasty_inputs_is_read_without_harm() {
 
 /// `wiretrace analyze --json testdata/<folder>`: it must succeed; the JSON and the stderr summary.
 fn analyze_testdata(folder: &str) -> (Value, String) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata")
-        .join(folder);
+    let dir = wiretrace_testkit::testdata(folder);
     let out = wiretrace()
         .args(["analyze", "--json"])
         .arg(&dir)

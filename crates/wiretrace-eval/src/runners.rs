@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use rayon::prelude::*;
+use wiretrace::union_find::UnionFind;
 use wiretrace::{Engine, LinkKind, Pair, Relation, Story};
 
 use crate::loaders::clough::{self, CloughClass};
@@ -212,6 +213,34 @@ pub fn run_semeval8(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
         .filter(|(_, s)| s.is_finite())
         .map(|(p, &s)| (s, -p.overall, p.lang1.as_str()))
         .collect();
+    let ((r_en, n_en), (r_mono, n_mono)) = semeval_pearson(&points, &mut notes);
+
+    // Anchors: semeval2022_task8_sample/README.md, "Computed here on this sample": TF-IDF cosine
+    // vs Overall, en-en −0.720 (354 pairs), monolingual −0.539 (1,269 pairs); sign flipped.
+    let metrics = vec![
+        MetricRow::new("pearson_en_en", r_en).anchor("TF-IDF cosine, 354 pairs (README)", 0.720),
+        MetricRow::new("pearson_mono", r_mono).anchor("TF-IDF cosine, 1269 pairs (README)", 0.539),
+        MetricRow::new("pairs_en_en", n_en as f64),
+        MetricRow::new("pairs_mono", n_mono as f64),
+    ];
+    notes.extend(semeval_data_notes(&set, mono.len()));
+    Ok(DatasetReport {
+        dataset: "semeval8".into(),
+        split: set.split,
+        items: mono.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        metrics,
+        notes,
+        tables: Vec::new(),
+    })
+}
+
+/// Pearson r and pair count over the en-en `points` and over all of them; says in `notes`
+/// which r is undefined, then gives r per language.
+fn semeval_pearson(
+    points: &[(f64, f64, &str)],
+    notes: &mut Vec<String>,
+) -> ((f64, usize), (f64, usize)) {
     let r_of = |keep: &dyn Fn(&str) -> bool| -> (f64, usize) {
         let (x, y): (Vec<f64>, Vec<f64>) = points
             .iter()
@@ -248,21 +277,17 @@ pub fn run_semeval8(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
         })
         .collect();
     notes.push(format!("Pearson r per language: {}", per_lang.join(", ")));
+    ((r_en, n_en), (r_mono, n_mono))
+}
 
-    // Anchors: semeval2022_task8_sample/README.md, "Computed here on this sample": TF-IDF cosine
-    // vs Overall, en-en −0.720 (354 pairs), monolingual −0.539 (1,269 pairs); sign flipped.
-    let metrics = vec![
-        MetricRow::new("pearson_en_en", r_en).anchor("TF-IDF cosine, 354 pairs (README)", 0.720),
-        MetricRow::new("pearson_mono", r_mono).anchor("TF-IDF cosine, 1269 pairs (README)", 0.539),
-        MetricRow::new("pairs_en_en", n_en as f64),
-        MetricRow::new("pairs_mono", n_mono as f64),
-    ];
-    notes.push(format!(
+/// What the SemEval figures are over: the pairs left out, the development portion, the input.
+fn semeval_data_notes(set: &semeval::SemevalSet, n_mono: usize) -> Vec<String> {
+    let mut notes = vec![format!(
         "{} cross-lingual pairs not scored; the README anchors are on the full 1,464-pair sample \
          (354 en-en, 1,269 monolingual), this folder holds {} pairs",
-        set.pairs.len() - mono.len(),
+        set.pairs.len() - n_mono,
         set.pairs.len()
-    ));
+    )];
     if set
         .pairs
         .iter()
@@ -279,15 +304,7 @@ pub fn run_semeval8(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     if !set.skipped.is_empty() {
         notes.push(format!("input lines: {}", set.skipped));
     }
-    Ok(DatasetReport {
-        dataset: "semeval8".into(),
-        split: set.split,
-        items: mono.len(),
-        seconds: started.elapsed().as_secs_f64(),
-        metrics,
-        notes,
-        tables: Vec::new(),
-    })
+    notes
 }
 
 /// Clough & Stevenson: per task, `analyze` the source with all its answers; an answer's class
@@ -296,6 +313,39 @@ pub fn run_semeval8(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
 pub fn run_clough(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     let started = Instant::now();
     let set = clough::load(dir)?;
+    let (gold, pred, engine_skipped) = clough_classes(engine, &set);
+    let gold_idx: Vec<usize> = gold.iter().map(|c| c.index()).collect();
+    let pred_idx: Vec<usize> = pred.iter().map(|c| c.index()).collect();
+    let matrix = confusion_matrix(&gold_idx, &pred_idx, CloughClass::ALL.len());
+    let metrics = clough_metrics(&gold, &pred, &matrix);
+    let labels: Vec<String> = CloughClass::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    Ok(DatasetReport {
+        dataset: "clough".into(),
+        split: clough::CSV_FILE.into(),
+        items: gold.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        metrics,
+        notes: clough_notes(&set, engine_skipped),
+        tables: vec![Table {
+            name: "confusion".into(),
+            rows: "gold".into(),
+            cols: "predicted".into(),
+            row_labels: labels.clone(),
+            col_labels: labels,
+            cells: matrix,
+        }],
+    })
+}
+
+/// The gold and predicted class of every answer, task by task, and the number of texts the
+/// engine skipped.
+fn clough_classes(
+    engine: &Engine,
+    set: &clough::CloughSet,
+) -> (Vec<CloughClass>, Vec<CloughClass>, usize) {
     let mut gold = Vec::new();
     let mut pred = Vec::new();
     let mut engine_skipped = 0;
@@ -310,11 +360,19 @@ pub fn run_clough(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
             pred.push(CloughClass::from_relation(relation));
         }
     }
+    (gold, pred, engine_skipped)
+}
+
+/// 4-class and 2-class accuracy with their baselines, and the recall of each class (from the
+/// confusion `matrix`, gold by row).
+fn clough_metrics(
+    gold: &[CloughClass],
+    pred: &[CloughClass],
+    matrix: &[Vec<usize>],
+) -> Vec<MetricRow> {
     let gold_idx: Vec<usize> = gold.iter().map(|c| c.index()).collect();
-    let pred_idx: Vec<usize> = pred.iter().map(|c| c.index()).collect();
     let gold2: Vec<bool> = gold.iter().map(|c| c.is_reused()).collect();
     let pred2: Vec<bool> = pred.iter().map(|c| c.is_reused()).collect();
-    let matrix = confusion_matrix(&gold_idx, &pred_idx, CloughClass::ALL.len());
     let recall = |c: CloughClass| {
         let row = &matrix[c.index()];
         let total: usize = row.iter().sum();
@@ -337,7 +395,7 @@ pub fn run_clough(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     // Anchor: clough_stevenson/README.md, "Best single threshold, plagiarised vs non: accuracy
     // 0.958 (threshold tuned on the same 95 items, so optimistic)".
     let mut metrics = vec![
-        MetricRow::new("acc4", accuracy(&gold, &pred))
+        MetricRow::new("acc4", accuracy(gold, pred))
             .anchor("majority class, this data (computed)", majority(&gold_idx)),
         MetricRow::new("acc2", accuracy(&gold2, &pred2))
             .anchor("best single threshold, tuned on all 95 (README)", 0.958)
@@ -347,10 +405,12 @@ pub fn run_clough(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     for (c, name) in CloughClass::ALL.into_iter().zip(recall_names) {
         metrics.push(MetricRow::new(name, recall(c)));
     }
-    let labels: Vec<String> = CloughClass::ALL
-        .iter()
-        .map(|c| c.as_str().to_owned())
-        .collect();
+    metrics
+}
+
+/// What the Clough figures are over: the answers and tasks, their encodings, the development
+/// portion, what was skipped.
+fn clough_notes(set: &clough::CloughSet, engine_skipped: usize) -> Vec<String> {
     let mut notes = vec![format!(
         "{} answers and {} sources (tasks {}); the README anchor is on all 95 answers of tasks a–e",
         set.n_answers(),
@@ -380,22 +440,7 @@ pub fn run_clough(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     if !set.skipped.is_empty() {
         notes.push(format!("input: {}", set.skipped));
     }
-    Ok(DatasetReport {
-        dataset: "clough".into(),
-        split: clough::CSV_FILE.into(),
-        items: gold.len(),
-        seconds: started.elapsed().as_secs_f64(),
-        metrics,
-        notes,
-        tables: vec![Table {
-            name: "confusion".into(),
-            rows: "gold".into(),
-            cols: "predicted".into(),
-            row_labels: labels.clone(),
-            col_labels: labels,
-            cells: matrix,
-        }],
-    })
+    notes
 }
 
 /// Reuters-21578: `analyze` all bodies at once (timed). A gold exact-duplicate group counts as
@@ -415,15 +460,37 @@ pub fn run_reuters(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     let analysis = engine.analyze(articles);
     let analyze_seconds = analyze_started.elapsed().as_secs_f64();
 
-    let count = |r: Relation| analysis.pairs.iter().filter(|p| p.relation == r).count();
-    let copy_pairs = count(Relation::Copy);
-    let light_pairs = count(Relation::LightRewrite);
     let copy_edges = analysis
         .pairs
         .iter()
         .filter(|p| p.relation == Relation::Copy)
         .map(|p| (p.a.as_str(), p.b.as_str()));
     let connected = groups_connected(&ids, &set.exact_groups, copy_edges);
+    let metrics = reuters_metrics(&set, &analysis, &connected, analyze_seconds);
+    let notes = reuters_notes(&set, &ids, &analysis, &connected);
+    Ok(DatasetReport {
+        dataset: "reuters".into(),
+        split: "all bodies".into(),
+        items: n,
+        seconds: started.elapsed().as_secs_f64(),
+        metrics,
+        notes,
+        tables: Vec::new(),
+    })
+}
+
+/// The exact groups found (`connected`, one flag per group) against the README's count, the
+/// near-duplicate pairs against the floor the groups set, and the speed and memory of the run.
+fn reuters_metrics(
+    set: &reuters::ReutersSet,
+    analysis: &wiretrace::Analysis,
+    connected: &[bool],
+    analyze_seconds: f64,
+) -> Vec<MetricRow> {
+    let n = set.docs.len();
+    let count = |r: Relation| analysis.pairs.iter().filter(|p| p.relation == r).count();
+    let copy_pairs = count(Relation::Copy);
+    let light_pairs = count(Relation::LightRewrite);
     let found = connected.iter().filter(|&&c| c).count();
     let total = set.exact_groups.len();
     let floor_pairs: usize = set
@@ -448,11 +515,25 @@ pub fn run_reuters(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     if let Some(mb) = peak_rss_mb() {
         metrics.push(MetricRow::new("peak_rss_mb", mb));
     }
+    metrics
+}
+
+/// What the Reuters figures are over, and the first exact groups the copy pairs missed, with
+/// the relation the engine gave their first two members.
+fn reuters_notes(
+    set: &reuters::ReutersSet,
+    ids: &[String],
+    analysis: &wiretrace::Analysis,
+    connected: &[bool],
+) -> Vec<String> {
+    let found = connected.iter().filter(|&&c| c).count();
+    let total = set.exact_groups.len();
     let mut notes = vec![
         format!(
-            "{n} bodies from {} files ({} <REUTERS> elements); {total} exact-duplicate groups \
+            "{} bodies from {} files ({} <REUTERS> elements); {total} exact-duplicate groups \
              ({} redundant copies): bodies equal after entity/control cleaning and whitespace \
              collapsing, `Reuter` signature line included",
+            set.docs.len(),
             set.files.len(),
             set.elements,
             set.redundant_copies()
@@ -464,7 +545,7 @@ pub fn run_reuters(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     let missed: Vec<String> = set
         .exact_groups
         .iter()
-        .zip(&connected)
+        .zip(connected)
         .filter(|(_, &c)| !c)
         .take(5)
         .filter_map(|(g, _)| {
@@ -496,15 +577,7 @@ pub fn run_reuters(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     if set.skipped.total() > skipped_no_body {
         notes.push(format!("input: {}", set.skipped));
     }
-    Ok(DatasetReport {
-        dataset: "reuters".into(),
-        split: "all bodies".into(),
-        items: n,
-        seconds: started.elapsed().as_secs_f64(),
-        metrics,
-        notes,
-        tables: Vec::new(),
-    })
+    notes
 }
 
 /// A cluster label per id: the index of the first story listing it, else a fresh singleton
@@ -543,57 +616,21 @@ pub(crate) fn groups_connected<'a>(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
-    let mut uf = UnionFind::new(ids.len());
+    let mut components = UnionFind::new(ids.len());
     for (a, b) in edges {
         if let (Some(&i), Some(&j)) = (index.get(a), index.get(b)) {
-            uf.union(i, j);
+            components.union(i, j);
         }
     }
     groups
         .iter()
         .map(|g| match g.split_first() {
-            Some((&first, rest)) if first < ids.len() => {
-                let root = uf.find(first);
-                rest.iter().all(|&m| m < ids.len() && uf.find(m) == root)
-            }
+            Some((&first, rest)) if first < ids.len() => rest
+                .iter()
+                .all(|&m| m < ids.len() && components.connected(first, m)),
             _ => false,
         })
         .collect()
-}
-
-/// Disjoint sets with path halving and union by size.
-struct UnionFind {
-    parent: Vec<usize>,
-    size: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        UnionFind {
-            parent: (0..n).collect(),
-            size: vec![1; n],
-        }
-    }
-
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a] < self.size[b] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b] = a;
-        self.size[a] += self.size[b];
-    }
 }
 
 /// Number of distinct values.
@@ -709,60 +746,7 @@ pub fn run_quotes(_engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     use crate::loaders::quotes;
     let started = Instant::now();
     let set = quotes::load(dir)?;
-    let per_article: Vec<QuoteCounts> = set
-        .articles
-        .par_iter()
-        .map(|g| {
-            let doc = wiretrace::text::Document::from_article(&g.article);
-            let sys: Vec<SystemQuote> = wiretrace::quotes::extract(&doc)
-                .into_iter()
-                .map(|q| {
-                    (
-                        q.parts.iter().map(|p| (p.start, p.end)).collect(),
-                        q.speaker,
-                    )
-                })
-                .collect();
-            score_quotes(&g.quotes, &g.not_quotes, &sys)
-        })
-        .collect();
-    let mut c = QuoteCounts::default();
-    for x in per_article {
-        c.add(&x);
-    }
-    let f1 = |m: usize| {
-        let (p, r) = (
-            m as f64 / c.system.max(1) as f64,
-            m as f64 / c.gold.max(1) as f64,
-        );
-        (
-            p,
-            r,
-            if p + r > 0.0 {
-                2.0 * p * r / (p + r)
-            } else {
-                0.0
-            },
-        )
-    };
-    let (p8, r8, f8) = f1(c.overlap);
-    let (_, _, fx) = f1(c.exact);
-    let (_, _, fa) = f1(c.any);
-    // Anchors: issue 6, citron (BBC) on PARC 3.0: quote F1 0.57 exact, 0.83 overlap; speaker
-    // F1 0.82-0.85. Different corpus and annotation: for orientation only.
-    let metrics = vec![
-        MetricRow::new("quote_f1", f8).anchor("citron, PARC 3.0, overlap (issue 6)", 0.83),
-        MetricRow::new("quote_precision", p8),
-        MetricRow::new("quote_recall", r8),
-        MetricRow::new("quote_f1_exact", fx).anchor("citron, PARC 3.0, exact (issue 6)", 0.57),
-        MetricRow::new("quote_f1_any", fa),
-        MetricRow::new(
-            "speaker_accuracy",
-            c.speaker_ok as f64 / c.overlap.max(1) as f64,
-        )
-        .anchor("citron, PARC 3.0, speaker F1 (issue 6)", 0.82),
-        MetricRow::new("not_quote_hits", c.not_quote_hits as f64),
-    ];
+    let c = quote_counts(&set.articles);
     let mut notes = vec![
         format!(
             "{} gold quotes in {} articles (testdata/quotes, written by the team); {} extracted",
@@ -783,10 +767,73 @@ pub fn run_quotes(_engine: &Engine, dir: &Path) -> Result<DatasetReport> {
         split: "testdata/quotes/gold.jsonl".into(),
         items: c.gold,
         seconds: started.elapsed().as_secs_f64(),
-        metrics,
+        metrics: quote_metrics(&c),
         notes,
         tables: Vec::new(),
     })
+}
+
+/// The extractor's quotes on every gold article (in parallel), scored against the gold and
+/// summed.
+fn quote_counts(articles: &[crate::loaders::quotes::GoldArticle]) -> QuoteCounts {
+    let per_article: Vec<QuoteCounts> = articles
+        .par_iter()
+        .map(|g| {
+            let doc = wiretrace::text::Document::from_article(&g.article);
+            let sys: Vec<SystemQuote> = wiretrace::quotes::extract(&doc)
+                .into_iter()
+                .map(|q| {
+                    (
+                        q.parts.iter().map(|p| (p.start, p.end)).collect(),
+                        q.speaker,
+                    )
+                })
+                .collect();
+            score_quotes(&g.quotes, &g.not_quotes, &sys)
+        })
+        .collect();
+    let mut c = QuoteCounts::default();
+    for x in per_article {
+        c.add(&x);
+    }
+    c
+}
+
+/// Precision, recall and F1 at the three strictnesses, and speaker accuracy.
+fn quote_metrics(c: &QuoteCounts) -> Vec<MetricRow> {
+    let f1 = |m: usize| {
+        let (p, r) = (
+            m as f64 / c.system.max(1) as f64,
+            m as f64 / c.gold.max(1) as f64,
+        );
+        (
+            p,
+            r,
+            if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            },
+        )
+    };
+    let (p8, r8, f8) = f1(c.overlap);
+    let (_, _, fx) = f1(c.exact);
+    let (_, _, fa) = f1(c.any);
+    // Anchors: issue 6, citron (BBC) on PARC 3.0: quote F1 0.57 exact, 0.83 overlap; speaker
+    // F1 0.82-0.85. Different corpus and annotation: for orientation only.
+    vec![
+        MetricRow::new("quote_f1", f8).anchor("citron, PARC 3.0, overlap (issue 6)", 0.83),
+        MetricRow::new("quote_precision", p8),
+        MetricRow::new("quote_recall", r8),
+        MetricRow::new("quote_f1_exact", fx).anchor("citron, PARC 3.0, exact (issue 6)", 0.57),
+        MetricRow::new("quote_f1_any", fa),
+        MetricRow::new(
+            "speaker_accuracy",
+            c.speaker_ok as f64 / c.overlap.max(1) as f64,
+        )
+        .anchor("citron, PARC 3.0, speaker F1 (issue 6)", 0.82),
+        MetricRow::new("not_quote_hits", c.not_quote_hits as f64),
+    ]
 }
 
 /// Matching counts of one or more articles.

@@ -6,17 +6,17 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiretrace::Engine;
 use wiretrace_server::{app, serve, AppState, ServerConfig};
 use wiretrace_store::{IngestOptions, Store};
+use wiretrace_testkit::http;
 
 struct Server {
     addr: SocketAddr,
     db: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
-    _dir: tempfile::TempDir,
+    _dir: wiretrace_testkit::TempDir,
 }
 
 async fn start(token: Option<&str>, max_body: usize) -> Server {
@@ -24,8 +24,7 @@ async fn start(token: Option<&str>, max_body: usize) -> Server {
 }
 
 async fn start_drift(token: Option<&str>, max_body: usize, max_drift: f64) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("api.db");
+    let (dir, db) = wiretrace_testkit::temp_db("api.db");
     let mut store = Store::create(&db).unwrap();
     store
         .ingest(
@@ -71,7 +70,8 @@ async fn call(
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-/// One request on its own connection; the status, the head (lower case) and the body.
+/// One request on its own connection; the status, the head (lower case) and the body. The
+/// client blocks, so it runs beside the runtime that serves it.
 async fn raw(
     addr: SocketAddr,
     method: &str,
@@ -79,47 +79,19 @@ async fn raw(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, String, String) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    // The server may answer (413) and stop reading before the body is through.
-    let _ = s.write_all(head.as_bytes()).await;
-    let _ = s.write_all(body).await;
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let head = head.to_ascii_lowercase();
-    let body = if head.contains("transfer-encoding: chunked") {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
-    (status, head, body)
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
+    let (method, path, body) = (method.to_owned(), path.to_owned(), body.to_vec());
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let r = tokio::task::spawn_blocking(move || {
+        let mut all = vec![("Content-Type", "application/json")];
+        all.extend(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        http::request(&addr.to_string(), &method, &path, &all, &body)
+    })
+    .await
+    .expect("the HTTP client");
+    (r.status, r.head, r.body)
 }
 
 async fn get(addr: SocketAddr, path: &str) -> (u16, Value) {

@@ -361,10 +361,8 @@ fn postings_are_complete_for_every_possible_key_and_absent_for_common_stems() {
     );
 }
 
-fn temp_store() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    (dir, path)
+fn temp_store() -> (wiretrace_testkit::TempDir, PathBuf) {
+    wiretrace_testkit::temp_db("t.db")
 }
 
 fn relations(a: &wiretrace::Analysis) -> Vec<(String, String, Relation)> {
@@ -654,9 +652,7 @@ fn an_empty_store_checks_an_article_alone() {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/store")
-        .join(name)
+    wiretrace_testkit::testdata("store").join(name)
 }
 
 /// The store written by the first schema still opens, migrates and reads.

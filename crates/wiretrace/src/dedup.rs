@@ -19,6 +19,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fingerprint::{estimate_jaccard, jaccard};
 use crate::model::Article;
+use crate::union_find::UnionFind;
 
 /// What counts as a near-duplicate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -524,29 +525,18 @@ pub fn verify(sigs: &[Signature], candidates: &[(u32, u32)], threshold: f64) -> 
 /// Connected components of `pairs` over `n` texts, each sorted, largest first (ties by first
 /// member); singletons left out.
 pub fn groups(n: usize, pairs: &[NearDuplicate]) -> Vec<Vec<usize>> {
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
-    let mut parent: Vec<usize> = (0..n).collect();
+    let mut components = UnionFind::new(n);
     for p in pairs {
         if p.a >= n || p.b >= n {
             continue;
         }
-        let (ra, rb) = (root(&mut parent, p.a), root(&mut parent, p.b));
-        if ra != rb {
-            parent[ra.max(rb)] = ra.min(rb);
-        }
+        components.union(p.a, p.b);
     }
-    let mut by_root: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for x in 0..n {
-        let r = root(&mut parent, x);
-        by_root.entry(r).or_default().push(x);
-    }
-    let mut out: Vec<Vec<usize>> = by_root.into_values().filter(|g| g.len() > 1).collect();
+    let mut out: Vec<Vec<usize>> = components
+        .sets()
+        .into_iter()
+        .filter(|g| g.len() > 1)
+        .collect();
     out.sort_by(|x, y| y.len().cmp(&x.len()).then(x[0].cmp(&y[0])));
     out
 }

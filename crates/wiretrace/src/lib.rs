@@ -36,6 +36,7 @@ pub mod report;
 pub mod semantic;
 pub mod story;
 pub mod text;
+pub mod union_find;
 
 pub use corpus::{Corpus, DocIdx};
 pub use engine::{Config, Engine};

@@ -22,6 +22,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Derivation, Relation, UndirectedDerivation};
+use crate::union_find::UnionFind;
 
 mod label;
 
@@ -53,39 +54,6 @@ pub struct ScoredPair {
     pub later_development: bool,
 }
 
-/// Union-find with path halving.
-#[derive(Debug, Clone)]
-struct Dsu {
-    parent: Vec<usize>,
-    members: Vec<Vec<usize>>,
-}
-
-impl Dsu {
-    fn new(n: usize) -> Self {
-        Dsu {
-            parent: (0..n).collect(),
-            members: (0..n).map(|i| vec![i]).collect(),
-        }
-    }
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-    fn union(&mut self, a: usize, b: usize) {
-        let (big, small) = if self.members[a].len() >= self.members[b].len() {
-            (a, b)
-        } else {
-            (b, a)
-        };
-        self.parent[small] = big;
-        let moved = std::mem::take(&mut self.members[small]);
-        self.members[big].extend(moved);
-    }
-}
-
 /// Clusters `n` documents into stories; returns, for each story, its member indices (sorted),
 /// stories ordered by decreasing size then first member. Every document is in exactly one story.
 pub fn cluster(n: usize, pairs: &[ScoredPair], link_average: f64) -> Vec<Vec<usize>> {
@@ -106,14 +74,17 @@ pub fn cluster(n: usize, pairs: &[ScoredPair], link_average: f64) -> Vec<Vec<usi
             .total_cmp(&x.similarity)
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
-    let mut dsu = Dsu::new(n);
+    let mut clusters = UnionFind::new(n);
+    // Each cluster's members in merge order, under its root: the vote below reads the first
+    // `CAP` of them, so the order is the forest's (the larger cluster's members first).
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     for e in edges {
-        let (ra, rb) = (dsu.find(e.a), dsu.find(e.b));
+        let (ra, rb) = (clusters.find(e.a), clusters.find(e.b));
         if ra == rb {
             continue;
         }
-        let ma = &dsu.members[ra];
-        let mb = &dsu.members[rb];
+        let ma = &members[ra];
+        let mb = &members[rb];
         let mut total = 0.0;
         let mut count = 0usize;
         let mut apart = false;
@@ -132,17 +103,13 @@ pub fn cluster(n: usize, pairs: &[ScoredPair], link_average: f64) -> Vec<Vec<usi
         // cluster, so a story syndicated hundreds of times (whose copies are only chained by
         // the candidate stage) stays one story.
         if e.relation == Relation::Copy || count > 0 && total / count as f64 >= link_average {
-            dsu.union(ra, rb);
+            if let Some(merge) = clusters.union(ra, rb) {
+                let moved = std::mem::take(&mut members[merge.absorbed]);
+                members[merge.root].extend(moved);
+            }
         }
     }
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    for i in 0..n {
-        if dsu.find(i) == i {
-            let mut m = dsu.members[i].clone();
-            m.sort_unstable();
-            out.push(m);
-        }
-    }
+    let mut out = clusters.sets();
     out.sort_by(|x, y| y.len().cmp(&x.len()).then(x[0].cmp(&y[0])));
     out
 }

@@ -66,7 +66,7 @@ fn f1(common: usize, got: usize, want: usize) -> (f64, f64, f64) {
 
 #[test]
 fn token_f1_on_the_hand_written_pages() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/html");
+    let dir = wiretrace_testkit::testdata("html");
     let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("testdata/html")
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -3,14 +3,12 @@
 //! skip with which reason. None may panic, hang or read past a limit.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use wiretrace::read::{read_bytes, read_paths, Format, Limits, ReadOutcome};
 
 fn nasty(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/nasty")
-        .join(name)
+    wiretrace_testkit::testdata("nasty").join(name)
 }
 
 fn read(name: &str) -> ReadOutcome {
@@ -201,7 +199,7 @@ fn forcing_a_format_overrides_detection() {
 #[test]
 fn every_nasty_file_is_accounted_for() {
     // Whatever is in the folder: each file gives articles or a skip, never silence.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/nasty");
+    let dir = wiretrace_testkit::testdata("nasty");
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let out = read_paths(std::slice::from_ref(&path), Limits::default());
@@ -217,7 +215,7 @@ fn every_nasty_file_is_accounted_for() {
 /// reader of that target, with its outcome since the fix.
 #[test]
 fn fuzz_crashes_stay_fixed() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/fuzz-regressions");
+    let root = wiretrace_testkit::testdata("fuzz-regressions");
     let mut seen = 0;
     for target in std::fs::read_dir(&root).unwrap() {
         let target = target.unwrap().path();

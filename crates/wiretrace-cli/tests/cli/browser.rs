@@ -11,7 +11,7 @@
 //! says so and passes, unless `WIRETRACE_BROWSER_TESTS=require` (set by `.ci/run`, which
 //! installs both) makes their absence a failure.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -56,71 +56,13 @@ impl Drop for Killed {
     }
 }
 
-/// One HTTP/1.1 request on its own connection: the status and the body.
+/// One WebDriver or API call (JSON in and out, `testkit::http` underneath): the status and the
+/// body.
 fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
     let payload = body.map(Value::to_string).unwrap_or_default();
-    let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
-        payload.len()
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(payload.as_bytes()).unwrap();
-    // chromedriver keeps the connection open whatever the request says: read the head, then
-    // exactly the body it announces.
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16384];
-    let head_end = loop {
-        if let Some(k) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break k + 4;
-        }
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => break raw.len(),
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let length: Option<usize> = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok());
-    let chunked = head.contains("transfer-encoding: chunked");
-    loop {
-        let body = &raw[head_end..];
-        let complete = match length {
-            Some(n) => body.len() >= n,
-            None => chunked && body.ends_with(b"0\r\n\r\n"),
-        };
-        if complete {
-            break;
-        }
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
-    }
-    let rest = String::from_utf8_lossy(&raw[head_end..]).to_string();
-    let body = if chunked { dechunk(&rest) } else { rest };
-    (status, body)
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
+    let json = ("Content-Type", "application/json; charset=utf-8");
+    let r = wiretrace_testkit::http::request(addr, method, path, &[json], payload.as_bytes());
+    (r.status, r.body)
 }
 
 /// Standard base64 (the screenshots WebDriver sends).

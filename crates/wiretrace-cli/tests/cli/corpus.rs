@@ -582,7 +582,7 @@ fn serve_answers_then_stops_on_sigterm() {
 fn an_older_store_is_upgraded_with_a_note_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("old.db");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/store/v5.db");
+    let fixture = wiretrace_testkit::testdata("store/v5.db");
     std::fs::copy(fixture, &db).unwrap();
     let stats = |db: &Path| {
         let out = wiretrace()

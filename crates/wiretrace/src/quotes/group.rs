@@ -22,6 +22,7 @@ use super::{fidelity, Quote};
 use crate::model::{AlignmentLink, Article, QuoteGroup, Relation};
 use crate::semantic::{cosine, Embedder};
 use crate::text::Document;
+use crate::union_find::UnionFind;
 
 /// Word overlap (Dice over normalised words) at which two quotes are one statement.
 pub const LEXICAL_DICE: f64 = 0.5;
@@ -83,24 +84,6 @@ fn surname(name: &str) -> String {
 /// The members of one group: (document, quote).
 pub(super) type Member = (usize, Quote);
 
-struct Dsu(Vec<usize>);
-
-impl Dsu {
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.0[x] != x {
-            self.0[x] = self.0[self.0[x]];
-            x = self.0[x];
-        }
-        x
-    }
-    fn union(&mut self, a: usize, b: usize) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            self.0[ra.max(rb)] = ra.min(rb);
-        }
-    }
-}
-
 /// Groups the quotes of all documents; only quotes of articles in the same story are compared.
 /// Returns groups with variants in at least two articles, in order of first appearance.
 ///
@@ -161,7 +144,7 @@ pub fn group_quotes(
         .collect();
     let linked: HashMap<(usize, usize), &PairLinks<'_>> =
         pairs.iter().map(|p| ((p.a, p.b), p)).collect();
-    let mut dsu = Dsu((0..items.len()).collect());
+    let mut statements = UnionFind::new(items.len());
     // Only quotes of one story are compared: pairs within each story's bucket.
     let mut by_story: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, (d, _)) in items.iter().enumerate() {
@@ -190,22 +173,13 @@ pub fn group_quotes(
                             .is_some_and(|(x, y)| cosine(x, y) >= SEMANTIC_COSINE)
                     });
                 if lexical || aligned || semantic {
-                    dsu.union(i, j);
+                    statements.union(i, j);
                 }
             }
         }
     }
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut root_to_group: HashMap<usize, usize> = HashMap::new();
-    for i in 0..items.len() {
-        let root = dsu.find(i);
-        let g = *root_to_group.entry(root).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
-    }
-    groups
+    statements
+        .sets()
         .into_iter()
         .filter(|g| g.iter().map(|&i| items[i].0).collect::<HashSet<_>>().len() >= 2)
         .map(|g| {
