@@ -236,6 +236,79 @@ mod tests {
         assert!(!v.quotes.is_empty());
     }
 
+    /// Letters and digits of `text` with whether each is marked, by `marked`.
+    fn flags(text: &str, marked: bool, out: &mut Vec<(char, bool)>) {
+        out.extend(
+            text.chars()
+                .filter(|c| c.is_alphanumeric())
+                .map(|c| (c, marked)),
+        );
+    }
+
+    /// The terminal report (without colour: unreused words in brackets) and the web view mark
+    /// the same words of every aligned sentence of every demo pair. Compared letter by letter,
+    /// since the two cut the text differently (the report from a link's first word, on one line).
+    #[test]
+    fn the_web_view_and_the_terminal_report_mark_the_same_words() {
+        let articles = wiretrace::demo::articles();
+        let analysis = wiretrace::Engine::default().analyze(articles.clone());
+        let opts = wiretrace::present::ReportOptions {
+            color: false,
+            aligned_pairs: usize::MAX,
+            sentences_per_pair: usize::MAX,
+            max_pairs: 0,
+        };
+        let report = wiretrace::present::render_text(&analysis, &articles, opts);
+        let mut view = None;
+        let mut compared = 0;
+        // The passages section: from its heading to the next blank line.
+        let passages = report
+            .lines()
+            .skip_while(|l| !l.starts_with("Aligned passages"))
+            .take_while(|l| !l.is_empty());
+        for line in passages {
+            if let Some((a, rest)) = line.strip_prefix("  ").and_then(|l| l.split_once(" ↔ ")) {
+                let b = rest.split_whitespace().next().unwrap();
+                let pair = analysis
+                    .pairs
+                    .iter()
+                    .find(|p| p.a == a && p.b == b)
+                    .unwrap();
+                let v = pair_view(pair.clone(), &demo(a), &demo(b), &analysis.quotes, &[]);
+                view = Some(v);
+                continue;
+            }
+            let Some((side, rest)) = line.strip_prefix("      ").and_then(|l| l.split_once('['))
+            else {
+                continue;
+            };
+            let (index, text) = rest.split_once("] ").unwrap();
+            let first: usize = index.parse().unwrap();
+            let v = view.as_ref().unwrap();
+            let link = v.pair.alignments.iter().find(|l| match side {
+                "a" => l.a == first,
+                _ => l.b == first,
+            });
+            let (end, sentences) = match (side, link.unwrap()) {
+                ("a", l) => (l.a_end, &v.a.sentences),
+                (_, l) => (l.b_end, &v.b.sentences),
+            };
+            let mut web = Vec::new();
+            for s in &sentences[first..=end.unwrap_or(first)] {
+                for p in &s.parts {
+                    flags(&p.text, p.reuse.is_some(), &mut web);
+                }
+            }
+            let mut terminal = Vec::new();
+            for (k, chunk) in text.split(['[', ']']).enumerate() {
+                flags(chunk, k % 2 == 0, &mut terminal);
+            }
+            assert_eq!(web, terminal, "{line}");
+            compared += 1;
+        }
+        assert!(compared > 40, "{compared}");
+    }
+
     #[test]
     fn links_out_of_range_and_empty_texts_do_not_panic() {
         let a = Article {

@@ -2,16 +2,19 @@
 //!
 //! It reads top-down like an editor would ask: which stories, which article is the origin and
 //! what derives from it, the table of pairs, then the evidence — aligned sentences side by side
-//! with the reused words marked — and the quotes. Each section is one step of [`Printer`], in
-//! that order. Colour is a parameter; the caller decides (a terminal, and never with
-//! `NO_COLOR`). Without colour, words that are *not* in the counterpart sentence are wrapped in
-//! `[ ]`, so the marking survives a pipe.
+//! with the reused words marked — and the quotes. Each section is one step of `Printer`, in
+//! that order. Reused and changed words are those of [`marks`](super::marks), the web pair
+//! view's too. Colour is a parameter; the caller decides (a terminal, and never with
+//! `NO_COLOR`). Without colour, brackets carry the marking so that it survives a pipe: in a
+//! passage around the words *not* reused (the reused ones are the many), in a quote around the
+//! words changed.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use super::marks::{link_tokens, pieces, quote_pieces, Mark, PairMarks};
 use crate::model::{Analysis, Article, Derivation, Fidelity, Pair, QuoteGroup, Relation, Story};
-use crate::text::Document;
+use crate::text::{Document, Span};
 
 /// Options of the terminal report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -382,7 +385,7 @@ impl<'a> Printer<'a> {
             p.dim(if self.opts.color {
                 "(reused words in green)"
             } else {
-                "([word] = not in the other sentence)"
+                "([word] = not reused; function words count only outside paraphrases)"
             })
         );
         for x in picked {
@@ -391,7 +394,9 @@ impl<'a> Printer<'a> {
     }
 
     /// One pair's most instructive links — paraphrases and edits before verbatim ones, since a
-    /// verbatim link shows nothing a reader would not guess — with both sides' words marked.
+    /// verbatim link shows nothing a reader would not guess — with both sides' reused words
+    /// marked. The changed words of altered quotes are left to the quotes section, which shows
+    /// them beside the wording they were compared with.
     fn aligned_pair(&self, out: &mut String, x: &Pair) {
         let p = &self.p;
         let (Some(aa), Some(ab)) = (self.by_id.get(x.a.as_str()), self.by_id.get(x.b.as_str()))
@@ -399,6 +404,7 @@ impl<'a> Printer<'a> {
             return;
         };
         let (da, db) = (Document::from_article(aa), Document::from_article(ab));
+        let marks = PairMarks::new(&da, &db, &x.alignments, &self.analysis.quotes);
         let _ = writeln!(
             out,
             "  {} ↔ {}  {}",
@@ -413,11 +419,11 @@ impl<'a> Printer<'a> {
                 .then(m.similarity.total_cmp(&l.similarity))
         });
         for l in links.into_iter().take(self.opts.sentences_per_pair) {
-            let ta = range_tokens(&da, l.a, l.a_end);
-            let tb = range_tokens(&db, l.b, l.b_end);
+            let ta = link_tokens(&da, l.a, l.a_end);
+            let tb = link_tokens(&db, l.b, l.b_end);
             let _ = writeln!(out, "    {} {:.2}", p.dim(l.kind.as_str()), l.similarity);
-            let _ = writeln!(out, "      a[{}] {}", l.a, marked(p, &da, &ta, &db, &tb));
-            let _ = writeln!(out, "      b[{}] {}", l.b, marked(p, &db, &tb, &da, &ta));
+            let _ = writeln!(out, "      a[{}] {}", l.a, marked(p, &da, &ta, &marks.a));
+            let _ = writeln!(out, "      b[{}] {}", l.b, marked(p, &db, &tb, &marks.b));
         }
     }
 
@@ -563,17 +569,15 @@ fn render_quote(out: &mut String, p: &Paint, q: &QuoteGroup) {
 /// `text` with the words a diff against `other` does not match marked.
 fn mark_changed(p: &Paint, text: &str, other: &str) -> String {
     let mut s = String::new();
-    let mut pos = 0;
-    for (a, b) in crate::quotes::fidelity::changed_words(text, other) {
-        s.push_str(&text[pos..a]);
-        if p.on {
-            s.push_str(&p.wrap("1;31", &text[a..b]));
+    for piece in quote_pieces(text, other) {
+        if !piece.mark.changed {
+            s.push_str(piece.text);
+        } else if p.on {
+            s.push_str(&p.wrap("1;31", piece.text));
         } else {
-            let _ = write!(s, "[{}]", &text[a..b]);
+            let _ = write!(s, "[{}]", piece.text);
         }
-        pos = b;
     }
-    s.push_str(&text[pos..]);
     s
 }
 
@@ -607,49 +611,95 @@ fn describe(p: &Paint, a: Option<&Article>, id: &str) -> String {
     )
 }
 
-fn range_tokens(d: &Document, i: usize, end: Option<usize>) -> Vec<usize> {
-    let last = end.unwrap_or(i).min(d.sentences.len().saturating_sub(1));
-    (i..=last)
-        .filter_map(|k| d.sentences.get(k))
-        .flat_map(|s| s.tokens.clone())
-        .collect()
-}
-
-/// The original text of the sentences, with each word marked by whether it occurs in the other.
-fn marked(
-    p: &Paint,
-    d: &Document,
-    toks: &[usize],
-    other: &Document,
-    other_toks: &[usize],
-) -> String {
-    let Some((&first, &last)) = toks.first().zip(toks.last()) else {
+/// The original text of a link's side with each word marked by whether it was reused: from its
+/// first word to the end of its last word's sentence (so closing punctuation shows), on one
+/// line, since a passage may run over a line break of the article.
+fn marked(p: &Paint, d: &Document, toks: &[usize], marks: &[Mark]) -> String {
+    let first = toks.first().and_then(|&t| d.tokens.get(t));
+    let (Some(first), Some(&last)) = (first, toks.last()) else {
         return String::new();
     };
-    let theirs: HashSet<u64> = other_toks.iter().map(|&t| other.tokens[t].hash).collect();
-    let start = d.tokens[first].span().start;
-    let end = d.tokens[last].span().end;
-    // Extend to the sentence end so closing punctuation shows.
     let end = d
         .sentences
         .iter()
         .find(|s| s.tokens.contains(&last))
-        .map_or(end, |s| s.span.end);
+        .map(|s| s.span.end)
+        .or_else(|| d.tokens.get(last).map(|t| t.span().end))
+        .unwrap_or(first.span().end);
+    let span = Span {
+        start: first.span().start,
+        end,
+    };
     let mut out = String::new();
-    let mut pos = start;
-    for &t in toks {
-        let tok = &d.tokens[t];
-        out.push_str(&d.text[pos..tok.span().start]);
-        let w = &d.text[tok.span().start..tok.span().end];
-        if theirs.contains(&tok.hash) {
-            out.push_str(&p.wrap("32", w));
-        } else if p.on {
-            out.push_str(w);
-        } else {
-            let _ = write!(out, "[{w}]");
+    for piece in pieces(d, span, toks.iter().copied(), marks) {
+        match (piece.word, piece.mark.reused) {
+            (false, _) => out.push_str(piece.text),
+            (true, Some(_)) => out.push_str(&p.wrap("32", piece.text)),
+            (true, None) if p.on => out.push_str(piece.text),
+            (true, None) => {
+                let _ = write!(out, "[{}]", piece.text);
+            }
         }
-        pos = tok.span().end;
     }
-    out.push_str(&d.text[pos..end]);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text between each `open` and the next `close`.
+    fn between<'s>(s: &'s str, open: &str, close: &str) -> Vec<&'s str> {
+        s.split(open)
+            .skip(1)
+            .filter_map(|x| x.split(close).next())
+            .collect()
+    }
+
+    /// Each passage line marks exactly the words the shared marks call reused: green with
+    /// colour; without, every other word in brackets.
+    #[test]
+    fn passages_mark_the_words_the_shared_marks_call_reused() {
+        let articles = crate::demo::articles();
+        let analysis = crate::Engine::default().analyze(articles.clone());
+        let doc = |id: &str| Document::from_article(articles.iter().find(|a| a.id == id).unwrap());
+        let mut sides = 0;
+        for pair in analysis.pairs.iter().filter(|p| !p.alignments.is_empty()) {
+            let (da, db) = (doc(&pair.a), doc(&pair.b));
+            let marks = PairMarks::new(&da, &db, &pair.alignments, &analysis.quotes);
+            for l in &pair.alignments {
+                for (d, toks, m) in [
+                    (&da, link_tokens(&da, l.a, l.a_end), &marks.a),
+                    (&db, link_tokens(&db, l.b, l.b_end), &marks.b),
+                ] {
+                    let words = |reused: bool| -> Vec<&str> {
+                        toks.iter()
+                            .filter(|&&t| m[t].reused.is_some() == reused)
+                            .map(|&t| &d.text[d.tokens[t].span().start..d.tokens[t].span().end])
+                            .collect()
+                    };
+                    let bare = marked(&Paint { on: false }, d, &toks, m);
+                    assert_eq!(between(&bare, "[", "]"), words(false), "{bare}");
+                    let colour = marked(&Paint { on: true }, d, &toks, m);
+                    assert_eq!(between(&colour, "\x1b[32m", "\x1b[0m"), words(true));
+                    sides += 1;
+                }
+            }
+        }
+        assert!(sides > 40, "{sides}");
+    }
+
+    #[test]
+    fn a_passage_that_does_not_fit_its_document_is_empty() {
+        let d = Document::from_text("a", "One sentence here.".into());
+        let p = Paint { on: false };
+        assert_eq!(marked(&p, &d, &[], &[]), "");
+        assert_eq!(marked(&p, &d, &[99], &[]), "");
+        let none = [Mark::default(); 3];
+        assert_eq!(marked(&p, &d, &[0, 99], &none), "[One]");
+        assert_eq!(
+            marked(&p, &d, &[0, 1, 2], &none),
+            "[One] [sentence] [here]."
+        );
+    }
 }
