@@ -1,21 +1,15 @@
 //! A pair laid out for reading: both texts as sentences, each word marked by how it was reused,
-//! and the words an altered quote changed. The web UI's pair page and check page draw this; it
-//! is computed here, with the engine's own tokens, so the browser never re-tokenises text and
-//! the marks agree with the alignment the engine made.
-//!
-//! A word is *reused* when it occurs (same normalised form) in the sentence it is aligned to:
-//! `verbatim` when the link is verbatim or near-verbatim, `paraphrase` when it is a paraphrase
-//! (function words are not marked there: "the" shared by two paraphrases says nothing). A word
-//! is *changed* when it lies in a quote of an altered group and a word diff against the other
-//! article's wording of that quote does not match it (`quotes::fidelity::changed_words`, the
-//! terminal report's rule). Text is sent as plain strings; the browser inserts it as text.
-
-use std::collections::HashSet;
+//! and the words an altered quote changed. The web UI's pair page and check page draw this. The
+//! marks are the engine's ([`wiretrace::present::marks`], the terminal report's too), computed
+//! with the engine's own tokens, so the browser never re-tokenises text, the marks agree with
+//! the alignment the engine made, and the web page and the terminal mark the same words. This
+//! module only lays them out: sentences, paragraphs, the links that cover each sentence, and
+//! runs of equally marked text. Text is sent as plain strings; the browser inserts it as text.
 
 use serde::Serialize;
-use wiretrace::quotes::fidelity::changed_words;
+use wiretrace::present::marks::{runs, sentence_pieces, shared_quotes, Mark, PairMarks};
 use wiretrace::text::Document;
-use wiretrace::{Article, Derivation, LinkKind, Pair, QuoteGroup, QuoteVariant};
+use wiretrace::{Article, Derivation, Pair, QuoteGroup};
 
 /// One pair, ready to draw.
 #[derive(Debug, Serialize)]
@@ -73,12 +67,6 @@ pub(crate) struct Part {
     pub changed: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Mark {
-    reuse: Option<&'static str>,
-    changed: bool,
-}
-
 /// Lays out `pair` between `a` and `b` (the pair's `a` and `b` articles, in that order).
 /// `quotes` and `derivations` may hold others; only those of these two are kept.
 pub(crate) fn pair_view(
@@ -89,30 +77,8 @@ pub(crate) fn pair_view(
     derivations: &[Derivation],
 ) -> PairView {
     let (da, db) = (Document::from_article(a), Document::from_article(b));
-    let mut ma = vec![Mark::default(); da.tokens.len()];
-    let mut mb = vec![Mark::default(); db.tokens.len()];
-    for l in &pair.alignments {
-        let ra = sentence_tokens(&da, l.a, l.a_end);
-        let rb = sentence_tokens(&db, l.b, l.b_end);
-        mark_reuse(&da, &ra, &db, &rb, l.kind, &mut ma);
-        mark_reuse(&db, &rb, &da, &ra, l.kind, &mut mb);
-    }
-    let shared: Vec<QuoteGroup> = quotes
-        .iter()
-        .filter(|q| {
-            q.variants.iter().any(|v| v.article == a.id)
-                && q.variants.iter().any(|v| v.article == b.id)
-        })
-        .cloned()
-        .collect();
-    for q in shared.iter().filter(|q| q.altered) {
-        let va = q.variants.iter().find(|v| v.article == a.id);
-        let vb = q.variants.iter().find(|v| v.article == b.id);
-        if let (Some(va), Some(vb)) = (va, vb) {
-            mark_changed(&da, va, &vb.text, &mut ma);
-            mark_changed(&db, vb, &va.text, &mut mb);
-        }
-    }
+    let marks = PairMarks::new(&da, &db, &pair.alignments, quotes);
+    let shared: Vec<QuoteGroup> = shared_quotes(quotes, &a.id, &b.id).cloned().collect();
     let derivation = derivations
         .iter()
         .find(|d| {
@@ -121,8 +87,8 @@ pub(crate) fn pair_view(
         .cloned();
     let links_a = |i: usize| covering(&pair, i, |l| (l.a, l.a_end));
     let links_b = |i: usize| covering(&pair, i, |l| (l.b, l.b_end));
-    let va = article_view(a, &da, &ma, links_a);
-    let vb = article_view(b, &db, &mb, links_b);
+    let va = article_view(a, &da, &marks.a, links_a);
+    let vb = article_view(b, &db, &marks.b, links_b);
     PairView {
         pair,
         derivation,
@@ -150,73 +116,6 @@ fn covering(
         .collect()
 }
 
-/// Token indices of sentences `first..=last` (clamped to the document).
-fn sentence_tokens(d: &Document, first: usize, last: Option<usize>) -> Vec<usize> {
-    let last = last.unwrap_or(first).max(first);
-    (first..=last)
-        .filter_map(|k| d.sentences.get(k))
-        .flat_map(|s| s.tokens.clone())
-        .filter(|&t| t < d.tokens.len())
-        .collect()
-}
-
-fn mark_reuse(
-    d: &Document,
-    mine: &[usize],
-    other: &Document,
-    theirs: &[usize],
-    kind: LinkKind,
-    marks: &mut [Mark],
-) {
-    let (name, skip_stop) = match kind {
-        LinkKind::Verbatim | LinkKind::NearVerbatim => ("verbatim", false),
-        LinkKind::Paraphrase => ("paraphrase", true),
-    };
-    let words: HashSet<u64> = theirs
-        .iter()
-        .filter_map(|&t| other.tokens.get(t))
-        .map(|t| t.hash)
-        .collect();
-    for &t in mine {
-        let (Some(tok), Some(m)) = (d.tokens.get(t), marks.get_mut(t)) else {
-            continue;
-        };
-        if skip_stop && tok.stop {
-            continue;
-        }
-        // A word reused verbatim by one link stays verbatim when a paraphrase link shares it.
-        if words.contains(&tok.hash) && m.reuse != Some("verbatim") {
-            m.reuse = Some(name);
-        }
-    }
-}
-
-/// Marks the words of `v` (a variant in `d`) that a word diff against `other` does not match.
-/// The diff is taken on the variant's text (its parts joined) and its words are found again,
-/// in order, among the document's tokens inside the variant's span.
-fn mark_changed(d: &Document, v: &QuoteVariant, other: &str, marks: &mut [Mark]) {
-    let changed: Vec<String> = changed_words(&v.text, other)
-        .into_iter()
-        .filter_map(|(s, e)| v.text.get(s..e))
-        .map(str::to_lowercase)
-        .collect();
-    let [start, end] = v.span;
-    let mut want = changed.iter().peekable();
-    for (k, tok) in d.tokens.iter().enumerate() {
-        if tok.span().start < start || tok.span().end > end {
-            continue;
-        }
-        let Some(next) = want.peek() else { break };
-        let word = d.text.get(tok.span().start..tok.span().end).unwrap_or("");
-        if word.to_lowercase() == **next {
-            if let Some(m) = marks.get_mut(k) {
-                m.changed = true;
-            }
-            want.next();
-        }
-    }
-}
-
 fn article_view(
     a: &Article,
     d: &Document,
@@ -238,7 +137,7 @@ fn article_view(
                 heading: i == 0 && has_title && s.span.end <= title_end,
                 paragraph,
                 links: links(i),
-                parts: parts(d, s, marks),
+                parts: parts(d, i, marks),
             }
         })
         .collect();
@@ -252,50 +151,16 @@ fn article_view(
     }
 }
 
-/// The sentence's text in runs: each word with its mark, the space between two words with the
-/// mark they share (so a reused phrase is one run), anything else plain.
-fn parts(d: &Document, s: &wiretrace::text::Sentence, marks: &[Mark]) -> Vec<Part> {
-    let mut out: Vec<Part> = Vec::new();
-    let mut push = |text: &str, mark: Mark| {
-        if text.is_empty() {
-            return;
-        }
-        match out.last_mut() {
-            Some(p) if p.reuse == mark.reuse && p.changed == mark.changed => p.text.push_str(text),
-            _ => out.push(Part {
-                text: text.to_string(),
-                reuse: mark.reuse,
-                changed: mark.changed,
-            }),
-        }
-    };
-    let mut pos = s.span.start;
-    let mut prev: Option<Mark> = None;
-    for t in s.tokens.clone() {
-        let (Some(tok), Some(&mark)) = (d.tokens.get(t), marks.get(t)) else {
-            continue;
-        };
-        if tok.span().start < pos || tok.span().end > s.span.end {
-            continue;
-        }
-        let gap = d.text.get(pos..tok.span().start).unwrap_or("");
-        let gap_mark = match prev {
-            Some(p) if p.reuse == mark.reuse && p.reuse.is_some() => Mark {
-                reuse: mark.reuse,
-                changed: false,
-            },
-            _ => Mark::default(),
-        };
-        push(gap, gap_mark);
-        push(
-            d.text.get(tok.span().start..tok.span().end).unwrap_or(""),
-            mark,
-        );
-        pos = tok.span().end;
-        prev = Some(mark);
-    }
-    push(d.text.get(pos..s.span.end).unwrap_or(""), Mark::default());
-    out
+/// Sentence `i` in runs of equally marked text (a reused phrase is one run, spaces included).
+fn parts(d: &Document, i: usize, marks: &[Mark]) -> Vec<Part> {
+    runs(sentence_pieces(d, i, marks))
+        .into_iter()
+        .map(|r| Part {
+            text: r.text,
+            reuse: r.mark.reused.map(|x| x.as_str()),
+            changed: r.mark.changed,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -371,6 +236,79 @@ mod tests {
         assert!(!v.quotes.is_empty());
     }
 
+    /// Letters and digits of `text` with whether each is marked, by `marked`.
+    fn flags(text: &str, marked: bool, out: &mut Vec<(char, bool)>) {
+        out.extend(
+            text.chars()
+                .filter(|c| c.is_alphanumeric())
+                .map(|c| (c, marked)),
+        );
+    }
+
+    /// The terminal report (without colour: unreused words in brackets) and the web view mark
+    /// the same words of every aligned sentence of every demo pair. Compared letter by letter,
+    /// since the two cut the text differently (the report from a link's first word, on one line).
+    #[test]
+    fn the_web_view_and_the_terminal_report_mark_the_same_words() {
+        let articles = wiretrace::demo::articles();
+        let analysis = wiretrace::Engine::default().analyze(articles.clone());
+        let opts = wiretrace::present::ReportOptions {
+            color: false,
+            aligned_pairs: usize::MAX,
+            sentences_per_pair: usize::MAX,
+            max_pairs: 0,
+        };
+        let report = wiretrace::present::render_text(&analysis, &articles, opts);
+        let mut view = None;
+        let mut compared = 0;
+        // The passages section: from its heading to the next blank line.
+        let passages = report
+            .lines()
+            .skip_while(|l| !l.starts_with("Aligned passages"))
+            .take_while(|l| !l.is_empty());
+        for line in passages {
+            if let Some((a, rest)) = line.strip_prefix("  ").and_then(|l| l.split_once(" ↔ ")) {
+                let b = rest.split_whitespace().next().unwrap();
+                let pair = analysis
+                    .pairs
+                    .iter()
+                    .find(|p| p.a == a && p.b == b)
+                    .unwrap();
+                let v = pair_view(pair.clone(), &demo(a), &demo(b), &analysis.quotes, &[]);
+                view = Some(v);
+                continue;
+            }
+            let Some((side, rest)) = line.strip_prefix("      ").and_then(|l| l.split_once('['))
+            else {
+                continue;
+            };
+            let (index, text) = rest.split_once("] ").unwrap();
+            let first: usize = index.parse().unwrap();
+            let v = view.as_ref().unwrap();
+            let link = v.pair.alignments.iter().find(|l| match side {
+                "a" => l.a == first,
+                _ => l.b == first,
+            });
+            let (end, sentences) = match (side, link.unwrap()) {
+                ("a", l) => (l.a_end, &v.a.sentences),
+                (_, l) => (l.b_end, &v.b.sentences),
+            };
+            let mut web = Vec::new();
+            for s in &sentences[first..=end.unwrap_or(first)] {
+                for p in &s.parts {
+                    flags(&p.text, p.reuse.is_some(), &mut web);
+                }
+            }
+            let mut terminal = Vec::new();
+            for (k, chunk) in text.split(['[', ']']).enumerate() {
+                flags(chunk, k % 2 == 0, &mut terminal);
+            }
+            assert_eq!(web, terminal, "{line}");
+            compared += 1;
+        }
+        assert!(compared > 40, "{compared}");
+    }
+
     #[test]
     fn links_out_of_range_and_empty_texts_do_not_panic() {
         let a = Article {
@@ -394,7 +332,7 @@ mod tests {
                 b: 9,
                 a_end: Some(3),
                 b_end: None,
-                kind: LinkKind::Verbatim,
+                kind: wiretrace::LinkKind::Verbatim,
                 similarity: 1.0,
             }],
             evidence: Vec::new(),
