@@ -57,6 +57,10 @@ pub struct Mark {
     pub reused: Option<Reused>,
     /// A word an altered quote changed.
     pub changed: bool,
+    /// A function word the aligned sentence has too, under a paraphrase link: shared, but no
+    /// evidence of reuse. Neither reused nor missing from the other side (the terminal report
+    /// without colour brackets only the missing ones); runs of text ignore it.
+    pub common: bool,
 }
 
 /// The marks of both articles of a pair: `a[t]` is the mark of token `t` of the first document,
@@ -145,11 +149,14 @@ fn mark_reuse(
         let (Some(tok), Some(m)) = (d.tokens.get(t), marks.get_mut(t)) else {
             continue;
         };
-        if reused == Reused::Paraphrase && tok.stop {
+        if !words.contains(&tok.hash) {
             continue;
         }
-        if words.contains(&tok.hash) && m.reused != Some(Reused::Verbatim) {
+        if reused == Reused::Paraphrase && tok.stop {
+            m.common = m.reused.is_none();
+        } else if m.reused != Some(Reused::Verbatim) {
             m.reused = Some(reused);
+            m.common = false;
         }
     }
 }
@@ -223,7 +230,7 @@ pub fn pieces<'t>(
         let between = match prev {
             Some(p) if p.reused == mark.reused && p.reused.is_some() => Mark {
                 reused: mark.reused,
-                changed: false,
+                ..Mark::default()
             },
             _ => Mark::default(),
         };
@@ -254,8 +261,8 @@ pub fn quote_pieces<'t>(text: &'t str, other: &str) -> Vec<Piece<'t>> {
     let mut out = Vec::new();
     let mut pos = 0;
     let changed = Mark {
-        reused: None,
         changed: true,
+        ..Mark::default()
     };
     for (a, b) in changed_words(text, other) {
         let (Some(before), Some(word)) = (text.get(pos..a), text.get(a..b)) else {
@@ -299,7 +306,9 @@ pub fn runs<'t>(pieces: impl IntoIterator<Item = Piece<'t>>) -> Vec<Run> {
     let mut out: Vec<Run> = Vec::new();
     for p in pieces {
         match out.last_mut() {
-            Some(r) if r.mark == p.mark => r.text.push_str(p.text),
+            Some(r) if (r.mark.reused, r.mark.changed) == (p.mark.reused, p.mark.changed) => {
+                r.text.push_str(p.text)
+            }
             _ => out.push(Run {
                 text: p.text.to_string(),
                 mark: p.mark,
@@ -434,7 +443,7 @@ mod tests {
         assert!(pieces.iter().all(|p| !p.text.is_empty()));
         let verbatim = Mark {
             reused: Some(Reused::Verbatim),
-            changed: false,
+            ..Mark::default()
         };
         let run = |text: &str, mark| Run {
             text: text.into(),

@@ -385,7 +385,7 @@ impl<'a> Printer<'a> {
             p.dim(if self.opts.color {
                 "(reused words in green)"
             } else {
-                "([word] = not reused; function words count only outside paraphrases)"
+                "([word] = not in the other sentence)"
             })
         );
         for x in picked {
@@ -635,7 +635,7 @@ fn marked(p: &Paint, d: &Document, toks: &[usize], marks: &[Mark]) -> String {
         match (piece.word, piece.mark.reused) {
             (false, _) => out.push_str(piece.text),
             (true, Some(_)) => out.push_str(&p.wrap("32", piece.text)),
-            (true, None) if p.on => out.push_str(piece.text),
+            (true, None) if p.on || piece.mark.common => out.push_str(piece.text),
             (true, None) => {
                 let _ = write!(out, "[{}]", piece.text);
             }
@@ -674,7 +674,7 @@ mod tests {
                 ] {
                     let words = |reused: bool| -> Vec<&str> {
                         toks.iter()
-                            .filter(|&&t| m[t].reused.is_some() == reused)
+                            .filter(|&&t| m[t].reused.is_some() == reused && !m[t].common)
                             .map(|&t| &d.text[d.tokens[t].span().start..d.tokens[t].span().end])
                             .collect()
                     };
