@@ -2,10 +2,12 @@
 //!
 //! Given a pile of articles, [`Engine::analyze`] tells which tell the same story, which are
 //! copies, light rewrites or heavy paraphrases of which, which sentences were reused, and which
-//! article is the origin. The stages are pure functions over batches, each in its own module:
+//! article is the origin. The stages are pure functions over batches, each in its own module,
+//! and one driver ([`pipeline`]) runs them for every caller:
 //!
 //! ```text
-//! read ─► text ─► fingerprint ─► candidates ─► align ─► classify ─► story (+ quotes) ─► report
+//! read ─► text ─► fingerprint ─► candidates ─► align ─► classify ─► story (+ quotes) ─► present
+//!         └──────── prepare ────┘  (Postings)   └──── score ─────┘  └──── assemble ───┘
 //! ```
 //!
 //! ```
