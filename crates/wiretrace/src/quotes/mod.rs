@@ -16,11 +16,13 @@ pub mod attribute;
 pub mod extract;
 pub mod fidelity;
 pub mod group;
+mod lexicon;
 
 pub use group::{group_quotes, PairLinks};
 
 use crate::text::{normalize, Document, Span};
 use extract::RawQuote;
+use lexicon::TITLE_SMALL_WORDS;
 
 /// A quote found in one document.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,9 +73,6 @@ pub fn words_of(s: &str) -> Vec<String> {
 /// words. Every word that is not a short function word is capitalised, and there are at most
 /// twelve of them (a long quote in title case is a shouted quote, not a title).
 fn looks_like_a_title(text: &str) -> bool {
-    const SMALL: &[&str] = &[
-        "a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "by", "with", "from",
-    ];
     let ws: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == '-')
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
@@ -83,7 +82,7 @@ fn looks_like_a_title(text: &str) -> bool {
         return false;
     }
     ws.iter().all(|w| {
-        SMALL.contains(&w.to_lowercase().as_str())
+        TITLE_SMALL_WORDS.contains(&w.to_lowercase())
             || w.chars()
                 .next()
                 .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
