@@ -6,20 +6,27 @@
 //! - [`attribute`] finds each quote's speaker;
 //! - [`group`] matches the quotes of one story's articles (speaker + words, or meaning with the
 //!   semantic model, or a sentence alignment of a derived text);
-//! - [`fidelity`] calls each variant exact, truncated or altered, diffs the altered ones and
-//!   says which wording independent reports corroborate.
+//! - [`fidelity`] calls each variant exact, truncated or altered, diffs the altered ones, says
+//!   which wording independent reports corroborate, and computes the quote evidence of a
+//!   derivation's direction (which `story::direction` weighs);
+//! - [`wording`] compares the words of two quotes (overlap, runs, truncation), for grouping and
+//!   fidelity alike; `lexicon` holds the word lists (`words/*.txt`).
 //!
-//! This file owns the per-document result ([`Quote`]) and the rules that decide what between
-//! marks is a quote at all (titles and nicknames are not).
+//! Dependencies go one way: `group` → `fidelity` → `wording`, all on this file's types.
+//! This file owns the per-document result ([`Quote`]), the per-pair input of grouping
+//! ([`PairLinks`]) and the rules that decide what between marks is a quote at all (titles and
+//! nicknames are not).
 
 pub mod attribute;
 pub mod extract;
 pub mod fidelity;
 pub mod group;
 mod lexicon;
+pub mod wording;
 
-pub use group::{group_quotes, PairLinks};
+pub use group::group_quotes;
 
+use crate::model::{AlignmentLink, Relation};
 use crate::text::{normalize, Document, Span};
 use extract::RawQuote;
 use lexicon::TITLE_SMALL_WORDS;
@@ -57,6 +64,19 @@ impl Quote {
             )
         }
     }
+}
+
+/// A scored pair of articles as grouping sees it: the relation and the sentence alignment.
+#[derive(Debug, Clone, Copy)]
+pub struct PairLinks<'a> {
+    /// Lower document index.
+    pub a: usize,
+    /// Higher document index.
+    pub b: usize,
+    /// The pair's relation.
+    pub relation: Relation,
+    /// Its aligned sentences (side a, side b).
+    pub links: &'a [AlignmentLink],
 }
 
 /// Normalised words (NFKC, lowercase, unified apostrophes): what fidelity compares.
