@@ -69,7 +69,6 @@ mod tests {
 
     #[test]
     fn dice_and_runs() {
-        let w = |s: &str| super::super::words_of(s);
         assert!(dice(&w("a b c d"), &w("a b c e")) > 0.7);
         assert!(contains_run(
             &w("we are ready to talk now"),
