@@ -12,8 +12,8 @@ use crate::corpus::Corpus;
 use crate::engine::Engine;
 use crate::fingerprint::Fingerprint;
 use crate::model::*;
-use crate::quotes;
-use crate::story::{self, ArticleInfo, ScoredPair};
+use crate::quotes::{self, fidelity::QuoteEvidence};
+use crate::story::{self, direction, ArticleInfo, ScoredPair};
 
 /// Stories, derivations, quotes and the report form of `scored` (slots of `corpus`). Ids of
 /// stories and quote groups name their first member's place in the whole corpus
@@ -108,8 +108,9 @@ fn stories(
     (stories, story_of)
 }
 
-/// Derivations, undirected pairs and quote groups; quote corroboration can direct a pair, and
-/// derivations are then listed in the order of their pairs.
+/// Derivations, undirected pairs and quote groups. The quote groups' evidence can direct a
+/// pair ([`story::direction`] decides every direction), and derivations are then listed in the
+/// order of their pairs.
 fn provenance(
     engine: &Engine,
     corpus: &Corpus,
@@ -126,7 +127,7 @@ fn provenance(
             published: a.published.map(|t| t.timestamp()),
         })
         .collect();
-    let (mut derivations, mut undirected) = story::derivations(&infos, scored_pairs);
+    let (mut derivations, mut undirected) = direction::derivations(&infos, scored_pairs);
     let quote_pairs: Vec<quotes::PairLinks<'_>> = pairs
         .iter()
         .map(|(sp, p)| quotes::PairLinks {
@@ -144,7 +145,10 @@ fn provenance(
         engine.config().embedder.as_deref(),
         number,
     );
-    quotes::fidelity::apply_corroboration(&quotes, &mut derivations, &mut undirected);
+    let evidence = QuoteEvidence::new(&quotes);
+    direction::apply_quote_votes(&mut derivations, &mut undirected, |x, y| {
+        evidence.between(x, y)
+    });
     // The quote evidence above can turn an undirected pair into a derivation after the others.
     let index: HashMap<&str, usize> = articles
         .iter()

@@ -18,8 +18,10 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::{fidelity, Quote};
-use crate::model::{AlignmentLink, Article, QuoteGroup, Relation};
+use super::fidelity::{assess, Member};
+use super::wording::{dice, is_truncation, segments};
+use super::{PairLinks, Quote};
+use crate::model::{AlignmentLink, Article, QuoteGroup};
 use crate::semantic::{cosine, Embedder};
 use crate::text::Document;
 use crate::union_find::UnionFind;
@@ -33,42 +35,6 @@ pub const SEMANTIC_COSINE: f64 = 0.75;
 /// The longest run of unlinked sentences between two ordered links that still corresponds.
 const MAX_GAP: usize = 3;
 
-/// A scored pair of articles as grouping sees it: the relation and the sentence alignment.
-#[derive(Debug, Clone, Copy)]
-pub struct PairLinks<'a> {
-    /// Lower document index.
-    pub a: usize,
-    /// Higher document index.
-    pub b: usize,
-    /// The pair's relation.
-    pub relation: Relation,
-    /// Its aligned sentences (side a, side b).
-    pub links: &'a [AlignmentLink],
-}
-
-/// Dice coefficient of two word multisets.
-pub fn dice(a: &[String], b: &[String]) -> f64 {
-    let mut counts: HashMap<&str, i32> = HashMap::new();
-    for w in a {
-        *counts.entry(w).or_insert(0) += 1;
-    }
-    let mut shared = 0;
-    for w in b {
-        if let Some(c) = counts.get_mut(w.as_str()) {
-            if *c > 0 {
-                *c -= 1;
-                shared += 1;
-            }
-        }
-    }
-    2.0 * f64::from(shared) / (a.len() + b.len()).max(1) as f64
-}
-
-/// True when `short` is a contiguous run of `long`.
-pub fn contains_run(long: &[String], short: &[String]) -> bool {
-    !short.is_empty() && short.len() <= long.len() && long.windows(short.len()).any(|w| w == short)
-}
-
 /// Surname-level agreement; `None` agrees with anything.
 pub fn speakers_agree(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
@@ -80,9 +46,6 @@ pub fn speakers_agree(a: Option<&str>, b: Option<&str>) -> bool {
 fn surname(name: &str) -> String {
     name.split_whitespace().last().unwrap_or("").to_lowercase()
 }
-
-/// The members of one group: (document, quote).
-pub(super) type Member = (usize, Quote);
 
 /// Groups the quotes of all documents; only quotes of articles in the same story are compared.
 /// Returns groups with variants in at least two articles, in order of first appearance.
@@ -99,21 +62,7 @@ pub fn group_quotes(
     embedder: Option<&dyn Embedder>,
     number: &dyn Fn(usize) -> usize,
 ) -> Vec<QuoteGroup> {
-    let mut story_size: HashMap<usize, usize> = HashMap::new();
-    for &s in story_of {
-        *story_size.entry(s).or_insert(0) += 1;
-    }
-    let per_doc: Vec<Vec<Quote>> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(d, doc)| {
-            if story_size.get(&story_of[d]).copied().unwrap_or(0) >= 2 {
-                super::extract(doc)
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
+    let per_doc = quotes_in_stories(docs, story_of);
     let items: Vec<(usize, &Quote)> = per_doc
         .iter()
         .enumerate()
@@ -124,61 +73,19 @@ pub fn group_quotes(
     if items.len() < 2 {
         return Vec::new();
     }
-    // Meaning is only asked of quotes with a named speaker (the semantic match needs two), so
-    // the model embeds no more than that.
-    let named: Vec<usize> = (0..items.len())
-        .filter(|&i| items[i].1.speaker.is_some())
-        .collect();
-    let vectors: Option<HashMap<usize, Vec<f32>>> = embedder.and_then(|e| {
-        let texts: Vec<String> = named
-            .iter()
-            .map(|&i| items[i].1.text(&docs[items[i].0].text).into_owned())
-            .collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let v = e.embed(&refs).ok().filter(|v| v.len() == refs.len())?;
-        Some(named.iter().copied().zip(v).collect())
-    });
-    let segs: Vec<Vec<Vec<String>>> = items
-        .iter()
-        .map(|(d, q)| fidelity::segments(&q.text(&docs[*d].text)))
-        .collect();
     let linked: HashMap<(usize, usize), &PairLinks<'_>> =
         pairs.iter().map(|p| ((p.a, p.b), p)).collect();
-    let mut statements = UnionFind::new(items.len());
-    // Only quotes of one story are compared: pairs within each story's bucket.
-    let mut by_story: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, (d, _)) in items.iter().enumerate() {
-        by_story.entry(story_of[*d]).or_default().push(i);
-    }
-    let mut buckets: Vec<Vec<usize>> = by_story.into_values().collect();
-    buckets.sort_unstable();
-    for bucket in &buckets {
-        for (k, &i) in bucket.iter().enumerate() {
-            let (d, q) = items[i];
-            for &j in &bucket[k + 1..] {
-                let (e, r) = items[j];
-                if d == e || !speakers_agree(q.speaker.as_deref(), r.speaker.as_deref()) {
-                    continue;
-                }
-                let lexical = dice(&q.words, &r.words) >= LEXICAL_DICE
-                    || (q.words.len().min(r.words.len()) >= 2
-                        && (fidelity::is_truncation(&r.words, &segs[i])
-                            || fidelity::is_truncation(&q.words, &segs[j])));
-                let both_named = q.speaker.is_some() && r.speaker.is_some();
-                let aligned = both_named && aligned_sentences(&linked, d, q, e, r);
-                let semantic = both_named
-                    && vectors.as_ref().is_some_and(|v| {
-                        v.get(&i)
-                            .zip(v.get(&j))
-                            .is_some_and(|(x, y)| cosine(x, y) >= SEMANTIC_COSINE)
-                    });
-                if lexical || aligned || semantic {
-                    statements.union(i, j);
-                }
-            }
-        }
-    }
-    statements
+    let matcher = Matcher {
+        items: &items,
+        segs: items
+            .iter()
+            .map(|(d, q)| segments(&q.text(&docs[*d].text)))
+            .collect(),
+        linked: &linked,
+        vectors: embed_named(&items, docs, embedder),
+    };
+    matcher
+        .statements(story_of)
         .sets()
         .into_iter()
         .filter(|g| g.iter().map(|&i| items[i].0).collect::<HashSet<_>>().len() >= 2)
@@ -189,9 +96,105 @@ pub fn group_quotes(
                 .collect();
             // Items are numbered in document order, so the group's first is its lowest.
             let id = format!("q{}.{}", number(items[g[0]].0) + 1, nth[g[0]] + 1);
-            fidelity::assess(id, articles, docs, &members, &linked)
+            assess(id, articles, docs, &members, &linked)
         })
         .collect()
+}
+
+/// The quotes of each document that shares its story with another: a quote of a story of
+/// one can match nothing, so its document is not read.
+fn quotes_in_stories(docs: &[Document], story_of: &[usize]) -> Vec<Vec<Quote>> {
+    let mut story_size: HashMap<usize, usize> = HashMap::new();
+    for &s in story_of {
+        *story_size.entry(s).or_insert(0) += 1;
+    }
+    docs.par_iter()
+        .enumerate()
+        .map(|(d, doc)| {
+            if story_size.get(&story_of[d]).copied().unwrap_or(0) >= 2 {
+                super::extract(doc)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
+/// Embeddings of the quotes with a named speaker, by item. Meaning is only asked of quotes
+/// with a named speaker (the semantic match needs two), so the model embeds no more than that.
+fn embed_named(
+    items: &[(usize, &Quote)],
+    docs: &[Document],
+    embedder: Option<&dyn Embedder>,
+) -> Option<HashMap<usize, Vec<f32>>> {
+    let named: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].1.speaker.is_some())
+        .collect();
+    embedder.and_then(|e| {
+        let texts: Vec<String> = named
+            .iter()
+            .map(|&i| items[i].1.text(&docs[items[i].0].text).into_owned())
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let v = e.embed(&refs).ok().filter(|v| v.len() == refs.len())?;
+        Some(named.iter().copied().zip(v).collect())
+    })
+}
+
+/// What deciding that two quotes are one statement reads: the quotes (document, quote), their
+/// ellipsis pieces, the scored pairs by document pair, and the embeddings of named quotes.
+struct Matcher<'a> {
+    items: &'a [(usize, &'a Quote)],
+    segs: Vec<Vec<Vec<String>>>,
+    linked: &'a HashMap<(usize, usize), &'a PairLinks<'a>>,
+    vectors: Option<HashMap<usize, Vec<f32>>>,
+}
+
+impl Matcher<'_> {
+    /// The items joined into statements. Only quotes of one story are compared: pairs within
+    /// each story's bucket.
+    fn statements(&self, story_of: &[usize]) -> UnionFind {
+        let mut statements = UnionFind::new(self.items.len());
+        let mut by_story: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, (d, _)) in self.items.iter().enumerate() {
+            by_story.entry(story_of[*d]).or_default().push(i);
+        }
+        let mut buckets: Vec<Vec<usize>> = by_story.into_values().collect();
+        buckets.sort_unstable();
+        for bucket in &buckets {
+            for (k, &i) in bucket.iter().enumerate() {
+                for &j in &bucket[k + 1..] {
+                    if self.same_statement(i, j) {
+                        statements.union(i, j);
+                    }
+                }
+            }
+        }
+        statements
+    }
+
+    /// Items `i` and `j` are one statement: different articles, agreeing speakers, and words
+    /// that overlap, aligned sentences, or one meaning (see the module's documentation).
+    fn same_statement(&self, i: usize, j: usize) -> bool {
+        let (d, q) = self.items[i];
+        let (e, r) = self.items[j];
+        if d == e || !speakers_agree(q.speaker.as_deref(), r.speaker.as_deref()) {
+            return false;
+        }
+        let lexical = dice(&q.words, &r.words) >= LEXICAL_DICE
+            || (q.words.len().min(r.words.len()) >= 2
+                && (is_truncation(&r.words, &self.segs[i])
+                    || is_truncation(&q.words, &self.segs[j])));
+        let both_named = q.speaker.is_some() && r.speaker.is_some();
+        let aligned = both_named && aligned_sentences(self.linked, d, q, e, r);
+        let semantic = both_named
+            && self.vectors.as_ref().is_some_and(|v| {
+                v.get(&i)
+                    .zip(v.get(&j))
+                    .is_some_and(|(x, y)| cosine(x, y) >= SEMANTIC_COSINE)
+            });
+        lexical || aligned || semantic
+    }
 }
 
 /// The aligner linked the sentences of `q` (in `d`) and `r` (in `e`) in a derivation pair.
@@ -236,7 +239,7 @@ fn aligned_sentences(
 
 /// Articles `a0`, `a1`, … with the given bodies, and their documents: one story for the tests.
 #[cfg(test)]
-pub(super) fn test_story(bodies: &[&str]) -> (Vec<Article>, Vec<Document>) {
+fn test_story(bodies: &[&str]) -> (Vec<Article>, Vec<Document>) {
     let arts: Vec<Article> = bodies
         .iter()
         .enumerate()
@@ -249,26 +252,14 @@ pub(super) fn test_story(bodies: &[&str]) -> (Vec<Article>, Vec<Document>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Fidelity, QuoteVariant, Relation};
+    use crate::quotes::fidelity::corroboration;
 
     #[test]
     fn surnames_and_titles_agree_unknown_agrees() {
         assert!(speakers_agree(Some("Port Minister Ana Ruiz"), Some("Ruiz")));
         assert!(speakers_agree(None, Some("Ruiz")));
         assert!(!speakers_agree(Some("Ana Ruiz"), Some("Tomas Beltran")));
-    }
-
-    #[test]
-    fn dice_and_runs() {
-        let w = |s: &str| super::super::words_of(s);
-        assert!(dice(&w("a b c d"), &w("a b c e")) > 0.7);
-        assert!(contains_run(
-            &w("we are ready to talk now"),
-            &w("ready to talk")
-        ));
-        assert!(!contains_run(
-            &w("we are ready to talk now"),
-            &w("ready talk")
-        ));
     }
 
     /// A stand-in model: texts about talks are one meaning, anything else another.
@@ -329,5 +320,161 @@ mod tests {
             group_quotes(&arts, &docs, &[0, 0], &[], None, &|i| i).len(),
             1
         );
+    }
+
+    // The fidelity of grouped quotes ([`assess`], through `group_quotes`) and the quote
+    // evidence of direction it gives.
+
+    /// Groups the quotes of `bodies` (one story) with the given pair relations.
+    fn groups(bodies: &[&str], relations: &[(usize, usize, Relation)]) -> Vec<QuoteGroup> {
+        let (arts, docs) = test_story(bodies);
+        let none: Vec<AlignmentLink> = Vec::new();
+        let pairs: Vec<PairLinks<'_>> = relations
+            .iter()
+            .map(|&(a, b, relation)| PairLinks {
+                a,
+                b,
+                relation,
+                links: &none,
+            })
+            .collect();
+        group_quotes(&arts, &docs, &vec![0; bodies.len()], &pairs, None, &|i| i)
+    }
+
+    const SAID: &str =
+        "\"We are ready to talk, but not while the cranes are standing still,\" Ana Ruiz said.";
+
+    #[test]
+    fn the_same_words_are_exact_whatever_the_punctuation_and_case() {
+        let g = groups(
+            &[SAID, "\u{201C}We are ready to talk but NOT while the cranes are standing still.\u{201D} Ruiz said."],
+            &[(0, 1, Relation::Copy)],
+        );
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].fidelity, Fidelity::Exact);
+        assert!(!g[0].altered);
+        assert!(g[0]
+            .variants
+            .iter()
+            .all(|v| v.fidelity == Fidelity::Exact && v.diff.is_none()));
+        assert_eq!(g[0].speaker.as_deref(), Some("Ana Ruiz"));
+    }
+
+    #[test]
+    fn a_contiguous_part_is_truncated_with_or_without_an_ellipsis() {
+        let g = groups(
+            &[
+                SAID,
+                "Ruiz said they were \"ready to talk\" and no more.",
+                "\"We are ready to talk ... while the cranes are standing still,\" Ruiz said.",
+            ],
+            &[(0, 1, Relation::SameEvent), (0, 2, Relation::LightRewrite)],
+        );
+        assert_eq!(g.len(), 1);
+        let f: Vec<Fidelity> = g[0].variants.iter().map(|v| v.fidelity).collect();
+        assert_eq!(
+            f,
+            vec![Fidelity::Exact, Fidelity::Truncated, Fidelity::Truncated]
+        );
+        assert_eq!(g[0].fidelity, Fidelity::Truncated);
+        assert!(!g[0].altered);
+    }
+
+    #[test]
+    fn changed_words_in_a_derived_copy_are_altered_with_the_diff() {
+        let g = groups(
+            &[
+                SAID,
+                "\"We are ready to talk, but not while the cranes are idle,\" Ruiz said.",
+                SAID,
+            ],
+            &[
+                (0, 1, Relation::LightRewrite),
+                (0, 2, Relation::SameEvent),
+                (1, 2, Relation::SameEvent),
+            ],
+        );
+        assert_eq!(g.len(), 1);
+        assert!(g[0].altered);
+        let v = &g[0].variants[1];
+        assert_eq!(v.fidelity, Fidelity::Altered);
+        let d = v.diff.as_ref().expect("a diff");
+        assert_eq!(d.against, "a0");
+        assert_eq!(d.removed, vec!["standing", "still"]);
+        assert_eq!(d.inserted, vec!["idle"]);
+        assert_eq!(g[0].variants[0].corroborated_by, vec!["a2".to_string()]);
+        assert!(
+            g[0].evidence[0].contains("light_rewrite pair"),
+            "{:?}",
+            g[0].evidence
+        );
+        assert!(g[0].evidence[0].contains("independent report(s) a2"));
+        // And the direction follows: a0's wording is corroborated, a1's altered one is not.
+        let (votes, why) = corroboration(&g, "a0", "a1");
+        assert_eq!(votes, 1);
+        assert!(why[0].contains("a0's wording is carried by independent report(s) a2"));
+    }
+
+    #[test]
+    fn two_translations_by_independent_outlets_are_one_group_and_no_spin() {
+        // One statement in another language, translated by two outlets; each translation is
+        // carried by one more independent report.
+        let one = "\"We will not negotiate under pressure from anyone,\" Minister Olaf Berg said.";
+        let two = "\"We will not negotiate under anyone's pressure,\" Berg told reporters.";
+        let g = groups(
+            &[one, two, one, two],
+            &[
+                (0, 1, Relation::SameEvent),
+                (0, 2, Relation::SameEvent),
+                (0, 3, Relation::SameEvent),
+                (1, 2, Relation::SameEvent),
+                (1, 3, Relation::SameEvent),
+                (2, 3, Relation::SameEvent),
+            ],
+        );
+        assert_eq!(g.len(), 1, "{g:?}");
+        assert!(g[0].altered);
+        assert_eq!(g[0].speaker.as_deref(), Some("Olaf Berg"));
+        let altered: Vec<&QuoteVariant> = g[0]
+            .variants
+            .iter()
+            .filter(|v| v.fidelity == Fidelity::Altered)
+            .collect();
+        assert!(!altered.is_empty());
+        let d = altered[0]
+            .diff
+            .as_ref()
+            .expect("the translation difference");
+        assert!(!d.removed.is_empty() && !d.inserted.is_empty());
+        let e = g[0].evidence.join(" | ");
+        assert!(e.contains("both wordings are corroborated"), "{e}");
+        assert!(e.contains("not a spin"), "{e}");
+        assert!(!e.contains("pair and"), "{e}");
+        // No direction is read into two independent wordings.
+        assert_eq!(corroboration(&g, "a0", "a1").0, 0);
+    }
+
+    #[test]
+    fn a_different_wording_by_an_independent_outlet_alone_is_not_called_spin() {
+        let g = groups(
+            &[
+                SAID,
+                "\"We are willing to talk, though not while the cranes stand still,\" Ruiz said.",
+            ],
+            &[(0, 1, Relation::SameEvent)],
+        );
+        assert_eq!(g.len(), 1);
+        assert!(g[0].altered);
+        assert!(g[0].evidence[0].contains("report independently"));
+        assert!(g[0].evidence[0].contains("not by itself a sign of spin"));
+    }
+
+    #[test]
+    fn different_speakers_are_never_one_group() {
+        let g = groups(
+            &[SAID, "\"We are ready to talk, but not while the cranes are standing still,\" Tomas Beltran said."],
+            &[(0, 1, Relation::SameEvent)],
+        );
+        assert!(g.is_empty());
     }
 }

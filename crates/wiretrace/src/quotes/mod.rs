@@ -6,21 +6,30 @@
 //! - [`attribute`] finds each quote's speaker;
 //! - [`group`] matches the quotes of one story's articles (speaker + words, or meaning with the
 //!   semantic model, or a sentence alignment of a derived text);
-//! - [`fidelity`] calls each variant exact, truncated or altered, diffs the altered ones and
-//!   says which wording independent reports corroborate.
+//! - [`fidelity`] calls each variant exact, truncated or altered, diffs the altered ones, says
+//!   which wording independent reports corroborate, and computes the quote evidence of a
+//!   derivation's direction (which `story::direction` weighs);
+//! - [`wording`] compares the words of two quotes (overlap, runs, truncation), for grouping and
+//!   fidelity alike; `lexicon` holds the word lists (`words/*.txt`).
 //!
-//! This file owns the per-document result ([`Quote`]) and the rules that decide what between
-//! marks is a quote at all (titles and nicknames are not).
+//! Dependencies go one way: `group` → `fidelity` → `wording`, all on this file's types.
+//! This file owns the per-document result ([`Quote`]), the per-pair input of grouping
+//! ([`PairLinks`]) and the rules that decide what between marks is a quote at all (titles and
+//! nicknames are not).
 
 pub mod attribute;
 pub mod extract;
 pub mod fidelity;
 pub mod group;
+mod lexicon;
+pub mod wording;
 
-pub use group::{group_quotes, PairLinks};
+pub use group::group_quotes;
 
+use crate::model::{AlignmentLink, Relation};
 use crate::text::{normalize, Document, Span};
 use extract::RawQuote;
+use lexicon::TITLE_SMALL_WORDS;
 
 /// A quote found in one document.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +66,19 @@ impl Quote {
     }
 }
 
+/// A scored pair of articles as grouping sees it: the relation and the sentence alignment.
+#[derive(Debug, Clone, Copy)]
+pub struct PairLinks<'a> {
+    /// Lower document index.
+    pub a: usize,
+    /// Higher document index.
+    pub b: usize,
+    /// The pair's relation.
+    pub relation: Relation,
+    /// Its aligned sentences (side a, side b).
+    pub links: &'a [AlignmentLink],
+}
+
 /// Normalised words (NFKC, lowercase, unified apostrophes): what fidelity compares.
 pub fn words_of(s: &str) -> Vec<String> {
     normalize(s)
@@ -71,9 +93,6 @@ pub fn words_of(s: &str) -> Vec<String> {
 /// words. Every word that is not a short function word is capitalised, and there are at most
 /// twelve of them (a long quote in title case is a shouted quote, not a title).
 fn looks_like_a_title(text: &str) -> bool {
-    const SMALL: &[&str] = &[
-        "a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "by", "with", "from",
-    ];
     let ws: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == '-')
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
@@ -83,7 +102,7 @@ fn looks_like_a_title(text: &str) -> bool {
         return false;
     }
     ws.iter().all(|w| {
-        SMALL.contains(&w.to_lowercase().as_str())
+        TITLE_SMALL_WORDS.contains(&w.to_lowercase())
             || w.chars()
                 .next()
                 .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
