@@ -36,7 +36,7 @@ use wiretrace::engine::sentence_as_features;
 use wiretrace::fingerprint::CorpusStats;
 use wiretrace::params::{GradedWeights, Params, PARAMS, PARAMS_SEMANTIC};
 use wiretrace::semantic::{Cached, Embedder};
-use wiretrace::story::{cluster, ScoredPair};
+use wiretrace::story::{cluster, ClassifiedPair};
 use wiretrace::{Config, Engine, Relation};
 use wiretrace_eval::loaders::{clough, ecbplus, msrp};
 use wiretrace_eval::metrics::{bcubed, pearson};
@@ -823,12 +823,12 @@ fn engine_with(p: &Params, embedder: Option<&Arc<dyn Embedder>>) -> Engine {
     Engine::new(Config::from_params(p, embedder.cloned()).with_doc_embedder(doc))
 }
 
-fn scored(feats: &[(usize, usize, PairFeatures)], c: &Classifier) -> Vec<ScoredPair> {
+fn scored(feats: &[(usize, usize, PairFeatures)], c: &Classifier) -> Vec<ClassifiedPair> {
     feats
         .iter()
         .filter_map(|(a, b, f)| {
             let relation = c.relation(f);
-            (relation != Relation::Unrelated).then_some(ScoredPair {
+            (relation != Relation::Unrelated).then_some(ClassifiedPair {
                 a: *a,
                 b: *b,
                 relation,

@@ -13,7 +13,7 @@ use crate::engine::Engine;
 use crate::fingerprint::Fingerprint;
 use crate::model::*;
 use crate::quotes::{self, fidelity::QuoteEvidence};
-use crate::story::{self, direction, ArticleInfo, ScoredPair};
+use crate::story::{self, direction, ArticleInfo, ClassifiedPair};
 
 /// Stories, derivations, quotes and the report form of `scored` (slots of `corpus`). Ids of
 /// stories and quote groups name their first member's place in the whole corpus
@@ -23,7 +23,7 @@ pub fn assemble(engine: &Engine, corpus: &Corpus, scored: Vec<AlignedPair>) -> A
     let number = |i: usize| corpus.place(i);
     // Built on the worker threads (in order), whose allocator arenas hold the memory the
     // alignment stage freed: built on this thread they added to the peak.
-    let mut pairs: Vec<(ScoredPair, Pair)> = scored
+    let mut pairs: Vec<(ClassifiedPair, Pair)> = scored
         .par_iter()
         .filter_map(|s| classified(engine, &corpus.articles, &corpus.fps, s))
         .collect();
@@ -39,7 +39,7 @@ pub fn assemble(engine: &Engine, corpus: &Corpus, scored: Vec<AlignedPair>) -> A
             .then(y.0.similarity.total_cmp(&x.0.similarity))
             .then((x.0.a, x.0.b).cmp(&(y.0.a, y.0.b)))
     });
-    let scored_pairs: Vec<ScoredPair> = pairs.iter().map(|p| p.0).collect();
+    let scored_pairs: Vec<ClassifiedPair> = pairs.iter().map(|p| p.0).collect();
     let (stories, story_of) = stories(engine, corpus, &scored_pairs, &number);
     let (derivations, undirected, quotes) =
         provenance(engine, corpus, &scored_pairs, &pairs, &story_of, &number);
@@ -61,7 +61,7 @@ pub fn assemble(engine: &Engine, corpus: &Corpus, scored: Vec<AlignedPair>) -> A
 fn stories(
     engine: &Engine,
     corpus: &Corpus,
-    scored_pairs: &[ScoredPair],
+    scored_pairs: &[ClassifiedPair],
     number: &(dyn Fn(usize) -> usize + Sync),
 ) -> (Vec<Story>, Vec<usize>) {
     let articles = &corpus.articles;
@@ -114,8 +114,8 @@ fn stories(
 fn provenance(
     engine: &Engine,
     corpus: &Corpus,
-    scored_pairs: &[ScoredPair],
-    pairs: &[(ScoredPair, Pair)],
+    scored_pairs: &[ClassifiedPair],
+    pairs: &[(ClassifiedPair, Pair)],
     story_of: &[usize],
     number: &(dyn Fn(usize) -> usize + Sync),
 ) -> (Vec<Derivation>, Vec<UndirectedDerivation>, Vec<QuoteGroup>) {
@@ -195,13 +195,13 @@ pub(crate) fn classified(
     articles: &[Article],
     fps: &[Fingerprint],
     s: &AlignedPair,
-) -> Option<(ScoredPair, Pair)> {
+) -> Option<(ClassifiedPair, Pair)> {
     let classifier = &engine.config().classifier;
     let d = classifier.classify(&s.features);
     if d.relation == Relation::Unrelated {
         return None;
     }
-    let sp = ScoredPair {
+    let sp = ClassifiedPair {
         a: s.a,
         b: s.b,
         relation: d.relation,

@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use super::ScoredPair;
+use super::ClassifiedPair;
 use crate::model::{Derivation, Relation, UndirectedDerivation};
 
 /// Confidence of a derivation direction decided by quote corroboration alone.
@@ -43,12 +43,12 @@ struct Decision {
 /// The pairs by their documents, and each document's partners: where a third report is looked
 /// for.
 struct Neighbourhood<'p> {
-    by_pair: HashMap<(usize, usize), &'p ScoredPair>,
+    by_pair: HashMap<(usize, usize), &'p ClassifiedPair>,
     neighbours: HashMap<usize, Vec<usize>>,
 }
 
 impl<'p> Neighbourhood<'p> {
-    fn new(pairs: &'p [ScoredPair]) -> Self {
+    fn new(pairs: &'p [ClassifiedPair]) -> Self {
         let by_pair = pairs.iter().map(|p| ((p.a, p.b), p)).collect();
         let mut neighbours: HashMap<usize, Vec<usize>> = HashMap::new();
         for p in pairs {
@@ -61,7 +61,7 @@ impl<'p> Neighbourhood<'p> {
         }
     }
 
-    fn get(&self, x: usize, y: usize) -> Option<&'p ScoredPair> {
+    fn get(&self, x: usize, y: usize) -> Option<&'p ClassifiedPair> {
         self.by_pair
             .get(&if x < y { (x, y) } else { (y, x) })
             .copied()
@@ -71,7 +71,7 @@ impl<'p> Neighbourhood<'p> {
 /// Directs the derivation pairs by rules 1–3 (times, a third report, excerpting).
 pub fn derivations(
     articles: &[ArticleInfo<'_>],
-    pairs: &[ScoredPair],
+    pairs: &[ClassifiedPair],
 ) -> (Vec<Derivation>, Vec<UndirectedDerivation>) {
     let near = Neighbourhood::new(pairs);
     let mut directed = Vec::new();
@@ -95,7 +95,7 @@ pub fn derivations(
 }
 
 /// Rule 1, publication times: the earlier is the source.
-fn by_time(articles: &[ArticleInfo<'_>], p: &ScoredPair) -> Option<Decision> {
+fn by_time(articles: &[ArticleInfo<'_>], p: &ClassifiedPair) -> Option<Decision> {
     let (a, b) = (p.a, p.b);
     let (ta, tb) = (articles[a].published?, articles[b].published?);
     if ta == tb {
@@ -121,7 +121,7 @@ fn by_time(articles: &[ArticleInfo<'_>], p: &ScoredPair) -> Option<Decision> {
 fn by_third_report(
     articles: &[ArticleInfo<'_>],
     near: &Neighbourhood<'_>,
-    p: &ScoredPair,
+    p: &ClassifiedPair,
 ) -> Option<Decision> {
     let (a, b) = (p.a, p.b);
     let mut votes = 0.0f64;
@@ -159,7 +159,7 @@ fn by_third_report(
 }
 
 /// Rule 3, excerpt: a shorter text almost entirely verbatim in a much longer one derives from it.
-fn by_excerpt(articles: &[ArticleInfo<'_>], p: &ScoredPair) -> Option<Decision> {
+fn by_excerpt(articles: &[ArticleInfo<'_>], p: &ClassifiedPair) -> Option<Decision> {
     if !(p.verbatim_short >= 0.9 && p.length_ratio < 0.7) {
         return None;
     }
@@ -176,7 +176,7 @@ fn by_excerpt(articles: &[ArticleInfo<'_>], p: &ScoredPair) -> Option<Decision> 
 }
 
 /// A pair no rule directs, with the reason.
-fn undecided(articles: &[ArticleInfo<'_>], p: &ScoredPair) -> UndirectedDerivation {
+fn undecided(articles: &[ArticleInfo<'_>], p: &ClassifiedPair) -> UndirectedDerivation {
     let (a, b) = (p.a, p.b);
     UndirectedDerivation {
         a: articles[a].id.to_string(),

@@ -24,9 +24,9 @@ mod label;
 pub use direction::{derivations, ArticleInfo};
 pub use label::{story_id, story_label};
 
-/// What the story stage needs to know about a pair.
+/// A pair as classification leaves it: what the story stage needs to know about it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScoredPair {
+pub struct ClassifiedPair {
     /// Lower document index.
     pub a: usize,
     /// Higher document index.
@@ -52,7 +52,7 @@ pub struct ScoredPair {
 
 /// Clusters `n` documents into stories; returns, for each story, its member indices (sorted),
 /// stories ordered by decreasing size then first member. Every document is in exactly one story.
-pub fn cluster(n: usize, pairs: &[ScoredPair], link_average: f64) -> Vec<Vec<usize>> {
+pub fn cluster(n: usize, pairs: &[ClassifiedPair], link_average: f64) -> Vec<Vec<usize>> {
     const CAP: usize = 64;
     let sim: HashMap<(usize, usize), f64> =
         pairs.iter().map(|p| ((p.a, p.b), p.similarity)).collect();
@@ -61,7 +61,7 @@ pub fn cluster(n: usize, pairs: &[ScoredPair], link_average: f64) -> Vec<Vec<usi
         .filter(|p| p.later_development)
         .map(|p| (p.a.min(p.b), p.a.max(p.b)))
         .collect();
-    let mut edges: Vec<&ScoredPair> = pairs
+    let mut edges: Vec<&ClassifiedPair> = pairs
         .iter()
         .filter(|p| p.relation.is_same_story())
         .collect();
@@ -115,8 +115,8 @@ mod tests {
     use super::*;
 
     /// A pair of the given relation and similarity (its cosine too), equal lengths.
-    pub(super) fn sp(a: usize, b: usize, relation: Relation, similarity: f64) -> ScoredPair {
-        ScoredPair {
+    pub(super) fn sp(a: usize, b: usize, relation: Relation, similarity: f64) -> ClassifiedPair {
+        ClassifiedPair {
             a,
             b,
             relation,
@@ -160,7 +160,7 @@ mod tests {
     /// are chained, not paired exhaustively), were split into 182 stories by the average rule.
     #[test]
     fn chained_copies_stay_one_story() {
-        let pairs: Vec<ScoredPair> = (0..1999)
+        let pairs: Vec<ClassifiedPair> = (0..1999)
             .map(|i| sp(i, i + 1, Relation::Copy, 1.0))
             .collect();
         let stories = cluster(2000, &pairs, 0.1);
