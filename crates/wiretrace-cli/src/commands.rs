@@ -25,9 +25,9 @@ pub(crate) fn engine(model: &ModelChoice) -> Engine {
     if !model.enabled {
         return Engine::default();
     }
-    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
+    let root = wiretrace_semantic::install::cache_root(model.dir.as_deref());
     let spec = &wiretrace_semantic::MINILM;
-    let installed = wiretrace_semantic::model::status(&root, spec).installed;
+    let installed = wiretrace_semantic::install::status(&root, spec).installed;
     let lexical = |why: &str| {
         eprintln!(
             "note: running without the semantic model ({why}); spun and paraphrased copies that share few words with their source may be missed. Get it with `wiretrace model fetch`, or pass --no-model to silence this."
@@ -60,7 +60,7 @@ pub(crate) fn engine(model: &ModelChoice) -> Engine {
         );
         let _ = std::fs::create_dir_all(&root);
     }
-    let dir = wiretrace_semantic::model::model_dir(&root, spec);
+    let dir = wiretrace_semantic::install::model_dir(&root, spec);
     if !dir.join(wiretrace_semantic::static_model::FILE).exists() {
         eprintln!(
             "distilling the document model from {} (once, about a minute on two cores)",
@@ -89,11 +89,11 @@ pub(crate) fn engine(model: &ModelChoice) -> Engine {
 const FETCH_FAILED: &str = ".fetch-failed";
 
 pub fn model_status(model: &ModelChoice, verify: bool, json: bool) -> Result<ExitCode> {
-    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
-    let st = wiretrace_semantic::model::status(&root, &wiretrace_semantic::MINILM);
+    let root = wiretrace_semantic::install::cache_root(model.dir.as_deref());
+    let st = wiretrace_semantic::install::status(&root, &wiretrace_semantic::MINILM);
     let verified = if verify && st.installed {
         Some(
-            wiretrace_semantic::model::verify(&root, &wiretrace_semantic::MINILM)
+            wiretrace_semantic::install::verify(&root, &wiretrace_semantic::MINILM)
                 .map_err(|e| e.to_string()),
         )
     } else {
@@ -141,9 +141,9 @@ pub fn model_status(model: &ModelChoice, verify: bool, json: bool) -> Result<Exi
 }
 
 pub fn model_fetch(model: &ModelChoice) -> Result<ExitCode> {
-    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
+    let root = wiretrace_semantic::install::cache_root(model.dir.as_deref());
     std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
-    let dir = wiretrace_semantic::model::ensure(&root, &wiretrace_semantic::MINILM, true)
+    let dir = wiretrace_semantic::install::ensure(&root, &wiretrace_semantic::MINILM, true)
         .context("fetching the model")?;
     let _ = std::fs::remove_file(root.join(FETCH_FAILED));
     writeln!(std::io::stdout(), "installed in {}", dir.display()).context("writing output")?;

@@ -34,7 +34,7 @@ fn main() -> Result<()> {
         .position(|a| a == "--data")
         .and_then(|i| args.get(i + 1))
         .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
-    let root = wiretrace_semantic::model::cache_root(None);
+    let root = wiretrace_semantic::install::cache_root(None);
     let (e, fast) = wiretrace_semantic::load_models(&root, true).context("loading the model")?;
     let embedder: Arc<dyn Embedder> = Arc::new(Cached::new(e));
     let engine = Engine::new(Config::semantic(embedder.clone(), Some(Arc::new(fast))));

@@ -66,7 +66,7 @@ fn main() -> Result<()> {
         .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
     let semantic = args.iter().any(|a| a == "--semantic");
     let engine = if semantic {
-        let root = wiretrace_semantic::model::cache_root(None);
+        let root = wiretrace_semantic::install::cache_root(None);
         let (e, fast) =
             wiretrace_semantic::load_models(&root, true).context("loading the embedding model")?;
         let e: Arc<dyn Embedder> = Arc::new(Cached::new(e));

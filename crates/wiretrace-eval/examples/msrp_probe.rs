@@ -22,7 +22,7 @@ const FOLDS: usize = 10;
 fn main() -> Result<()> {
     let set = msrp::load(&PathBuf::from("../shared/data/msrp")).context("MSRP")?;
     eprintln!("MSRP {} ({} pairs)", set.split, set.pairs.len());
-    let root = wiretrace_semantic::model::cache_root(None);
+    let root = wiretrace_semantic::install::cache_root(None);
     let bert = wiretrace_semantic::load_minilm(&root, true).context("model")?;
     let stats = CorpusStats::default();
     let texts: Vec<&str> = set

@@ -15,7 +15,7 @@ use wiretrace_eval::metrics::pearson;
 fn main() -> Result<()> {
     let data = PathBuf::from("../shared/data/semeval2022_task8_sample");
     let set = semeval::load(&data)?;
-    let root = wiretrace_semantic::model::cache_root(None);
+    let root = wiretrace_semantic::install::cache_root(None);
     let (bert, fast) = wiretrace_semantic::load_models(&root, true).context("model")?;
     let bert: Arc<dyn Embedder> = Arc::new(wiretrace::semantic::Cached::new(bert));
     let fast: Arc<dyn Embedder> = Arc::new(fast);

@@ -6,7 +6,7 @@ use std::time::Instant;
 use wiretrace::semantic::{cosine, Embedder};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = wiretrace_semantic::model::cache_root(None);
+    let root = wiretrace_semantic::install::cache_root(None);
     let t = Instant::now();
     let (bert, fast) = wiretrace_semantic::load_models(&root, true)?;
     eprintln!(
