@@ -25,9 +25,9 @@ pub(crate) fn engine(model: &ModelChoice) -> Engine {
     if !model.enabled {
         return Engine::default();
     }
-    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
+    let root = wiretrace_semantic::install::cache_root(model.dir.as_deref());
     let spec = &wiretrace_semantic::MINILM;
-    let installed = wiretrace_semantic::model::status(&root, spec).installed;
+    let installed = wiretrace_semantic::install::status(&root, spec).installed;
     let lexical = |why: &str| {
         eprintln!(
             "note: running without the semantic model ({why}); spun and paraphrased copies that share few words with their source may be missed. Get it with `wiretrace model fetch`, or pass --no-model to silence this."
@@ -60,7 +60,7 @@ pub(crate) fn engine(model: &ModelChoice) -> Engine {
         );
         let _ = std::fs::create_dir_all(&root);
     }
-    let dir = wiretrace_semantic::model::model_dir(&root, spec);
+    let dir = wiretrace_semantic::install::model_dir(&root, spec);
     if !dir.join(wiretrace_semantic::static_model::FILE).exists() {
         eprintln!(
             "distilling the document model from {} (once, about a minute on two cores)",
@@ -89,11 +89,11 @@ pub(crate) fn engine(model: &ModelChoice) -> Engine {
 const FETCH_FAILED: &str = ".fetch-failed";
 
 pub fn model_status(model: &ModelChoice, verify: bool, json: bool) -> Result<ExitCode> {
-    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
-    let st = wiretrace_semantic::model::status(&root, &wiretrace_semantic::MINILM);
+    let root = wiretrace_semantic::install::cache_root(model.dir.as_deref());
+    let st = wiretrace_semantic::install::status(&root, &wiretrace_semantic::MINILM);
     let verified = if verify && st.installed {
         Some(
-            wiretrace_semantic::model::verify(&root, &wiretrace_semantic::MINILM)
+            wiretrace_semantic::install::verify(&root, &wiretrace_semantic::MINILM)
                 .map_err(|e| e.to_string()),
         )
     } else {
@@ -141,9 +141,9 @@ pub fn model_status(model: &ModelChoice, verify: bool, json: bool) -> Result<Exi
 }
 
 pub fn model_fetch(model: &ModelChoice) -> Result<ExitCode> {
-    let root = wiretrace_semantic::model::cache_root(model.dir.as_deref());
+    let root = wiretrace_semantic::install::cache_root(model.dir.as_deref());
     std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
-    let dir = wiretrace_semantic::model::ensure(&root, &wiretrace_semantic::MINILM, true)
+    let dir = wiretrace_semantic::install::ensure(&root, &wiretrace_semantic::MINILM, true)
         .context("fetching the model")?;
     let _ = std::fs::remove_file(root.join(FETCH_FAILED));
     writeln!(std::io::stdout(), "installed in {}", dir.display()).context("writing output")?;
@@ -199,33 +199,12 @@ pub fn dedup(
     format: Option<Format>,
     json: bool,
 ) -> Result<ExitCode> {
-    use wiretrace::dedup::{near_duplicates, signatures, DedupConfig};
+    use wiretrace::dedup::{near_duplicates, DedupConfig};
     let config = DedupConfig {
         threshold,
         ..DedupConfig::default()
     };
-    // Articles are signed a batch at a time on the worker threads while the main thread reads
-    // the next batch: reading was a third of the run, with the workers idle.
-    let (batches, signed) = std::sync::mpsc::sync_channel::<Vec<Article>>(4);
-    let (outcome, read) = std::thread::scope(|scope| {
-        let signer = scope.spawn(move || {
-            // Only ids and titles are printed: the texts go once signed (on 1M generated
-            // articles, 1 GB that the run no longer holds).
-            let (mut articles, mut sigs) = (Vec::new(), Vec::new());
-            for batch in signed {
-                sigs.extend(signatures(&batch, &config));
-                articles.extend(batch.into_iter().map(|a| (a.id, a.title)));
-            }
-            (articles, sigs)
-        });
-        let outcome = read_paths_batched(paths, Limits::default(), format, 1024, &mut |batch| {
-            // A closed channel means the signer panicked; `join` below reports it.
-            let _ = batches.send(batch);
-        });
-        drop(batches);
-        (outcome, signer.join())
-    });
-    let (articles, sigs) = read.map_err(|_| anyhow::anyhow!("signing the articles failed"))?;
+    let (outcome, articles, sigs) = sign_while_reading(paths, format, &config)?;
     if articles.is_empty() {
         summary(&outcome);
         bail!(
@@ -236,60 +215,10 @@ pub fn dedup(
     let r = near_duplicates(&sigs, &config);
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    let id = |i: usize| articles[i].0.as_str();
     if json {
-        for p in &r.pairs {
-            serde_json::to_writer(
-                &mut w,
-                &serde_json::json!({
-                    "a": id(p.a),
-                    "b": id(p.b),
-                    "jaccard": (p.jaccard * 1e4).round() / 1e4,
-                    "estimated": (p.estimated * 1e4).round() / 1e4,
-                }),
-            )
-            .context("writing JSON")?;
-            writeln!(w).context("writing JSON")?;
-        }
+        write_dedup_pairs(&mut w, &r, &articles)?;
     } else {
-        let in_groups: usize = r.groups.iter().map(Vec::len).sum();
-        writeln!(
-            w,
-            "{} group(s) of near-duplicates hold {} of {} articles ({} pairs at Jaccard >= {:.2})",
-            r.groups.len(),
-            in_groups,
-            articles.len(),
-            r.pairs.len(),
-            threshold
-        )?;
-        // Each group's weakest pair, in one pass over the pairs (a scan of all pairs per group
-        // would grow with groups × pairs on a large corpus).
-        let mut group_of = vec![usize::MAX; articles.len()];
-        for (k, g) in r.groups.iter().enumerate() {
-            for &i in g {
-                group_of[i] = k;
-            }
-        }
-        let mut lowest_of = vec![1.0f64; r.groups.len()];
-        for p in &r.pairs {
-            if let Some(l) = lowest_of.get_mut(group_of[p.a]) {
-                *l = l.min(p.jaccard);
-            }
-        }
-        for (k, g) in r.groups.iter().enumerate() {
-            let lowest = lowest_of[k];
-            writeln!(
-                w,
-                "\ngroup {} ({} articles, lowest pair Jaccard {:.2})",
-                k + 1,
-                g.len(),
-                lowest
-            )?;
-            for &i in g {
-                let title = articles[i].1.as_deref().unwrap_or("");
-                writeln!(w, "  {}  {}", id(i), title)?;
-            }
-        }
+        write_dedup_groups(&mut w, &r, &articles, threshold)?;
     }
     w.flush().context("writing output")?;
     eprintln!(
@@ -303,6 +232,113 @@ pub fn dedup(
     );
     summary(&outcome);
     Ok(ExitCode::SUCCESS)
+}
+
+/// An article as `dedup` prints it: id and title.
+type Titled = (String, Option<String>);
+
+/// Reads `paths` and signs the articles: what was read, each article's id and title, and the
+/// signatures in the same order.
+fn sign_while_reading(
+    paths: &[PathBuf],
+    format: Option<Format>,
+    config: &wiretrace::dedup::DedupConfig,
+) -> Result<(ReadOutcome, Vec<Titled>, Vec<wiretrace::dedup::Signature>)> {
+    use wiretrace::dedup::signatures;
+    // Articles are signed a batch at a time on the worker threads while the main thread reads
+    // the next batch: reading was a third of the run, with the workers idle.
+    let (batches, signed) = std::sync::mpsc::sync_channel::<Vec<Article>>(4);
+    let (outcome, read) = std::thread::scope(|scope| {
+        let signer = scope.spawn(move || {
+            // Only ids and titles are printed: the texts go once signed (on 1M generated
+            // articles, 1 GB that the run no longer holds).
+            let (mut articles, mut sigs) = (Vec::new(), Vec::new());
+            for batch in signed {
+                sigs.extend(signatures(&batch, config));
+                articles.extend(batch.into_iter().map(|a| (a.id, a.title)));
+            }
+            (articles, sigs)
+        });
+        let outcome = read_paths_batched(paths, Limits::default(), format, 1024, &mut |batch| {
+            // A closed channel means the signer panicked; `join` below reports it.
+            let _ = batches.send(batch);
+        });
+        drop(batches);
+        (outcome, signer.join())
+    });
+    let (articles, sigs) = read.map_err(|_| anyhow::anyhow!("signing the articles failed"))?;
+    Ok((outcome, articles, sigs))
+}
+
+/// `dedup --json`: one `{"a", "b", "jaccard", "estimated"}` per pair and line.
+fn write_dedup_pairs(
+    w: &mut impl Write,
+    r: &wiretrace::dedup::DedupResult,
+    articles: &[Titled],
+) -> Result<()> {
+    let id = |i: usize| articles[i].0.as_str();
+    for p in &r.pairs {
+        serde_json::to_writer(
+            &mut *w,
+            &serde_json::json!({
+                "a": id(p.a),
+                "b": id(p.b),
+                "jaccard": (p.jaccard * 1e4).round() / 1e4,
+                "estimated": (p.estimated * 1e4).round() / 1e4,
+            }),
+        )
+        .context("writing JSON")?;
+        writeln!(w).context("writing JSON")?;
+    }
+    Ok(())
+}
+
+/// `dedup` on a terminal: the counts, then each group with its weakest pair and its articles.
+fn write_dedup_groups(
+    w: &mut impl Write,
+    r: &wiretrace::dedup::DedupResult,
+    articles: &[Titled],
+    threshold: f64,
+) -> Result<()> {
+    let in_groups: usize = r.groups.iter().map(Vec::len).sum();
+    writeln!(
+        w,
+        "{} group(s) of near-duplicates hold {} of {} articles ({} pairs at Jaccard >= {:.2})",
+        r.groups.len(),
+        in_groups,
+        articles.len(),
+        r.pairs.len(),
+        threshold
+    )?;
+    // Each group's weakest pair, in one pass over the pairs (a scan of all pairs per group
+    // would grow with groups × pairs on a large corpus).
+    let mut group_of = vec![usize::MAX; articles.len()];
+    for (k, g) in r.groups.iter().enumerate() {
+        for &i in g {
+            group_of[i] = k;
+        }
+    }
+    let mut lowest_of = vec![1.0f64; r.groups.len()];
+    for p in &r.pairs {
+        if let Some(l) = lowest_of.get_mut(group_of[p.a]) {
+            *l = l.min(p.jaccard);
+        }
+    }
+    for (k, g) in r.groups.iter().enumerate() {
+        let lowest = lowest_of[k];
+        writeln!(
+            w,
+            "\ngroup {} ({} articles, lowest pair Jaccard {:.2})",
+            k + 1,
+            g.len(),
+            lowest
+        )?;
+        for &i in g {
+            let title = articles[i].1.as_deref().unwrap_or("");
+            writeln!(w, "  {}  {}", articles[i].0, title)?;
+        }
+    }
+    Ok(())
 }
 
 fn run(

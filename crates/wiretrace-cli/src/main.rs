@@ -262,23 +262,33 @@ fn drift(f: f64) -> f64 {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = match cli.color {
-        ColorChoice::Never => false,
-        _ if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
-        ColorChoice::Always => true,
-        ColorChoice::Auto => std::io::stdout().is_terminal(),
-    };
+    let color = color_enabled(cli.color);
     let model = commands::ModelChoice {
         dir: cli.model_dir.clone(),
         enabled: !cli.no_model,
     };
-    let result = match cli.command {
-        Command::Demo(out) => commands::demo(&out.into(), color, &model),
+    exit_code(run(cli.command, color, &model))
+}
+
+/// Whether to colour the terminal report: a non-empty `NO_COLOR` overrides `always`.
+fn color_enabled(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Never => false,
+        _ if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Always => true,
+        ColorChoice::Auto => std::io::stdout().is_terminal(),
+    }
+}
+
+/// Runs one subcommand.
+fn run(command: Command, color: bool, model: &commands::ModelChoice) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Demo(out) => commands::demo(&out.into(), color, model),
         Command::Analyze {
             paths,
             format,
             output,
-        } => commands::analyze(&paths, format, &output.into(), color, &model),
+        } => commands::analyze(&paths, format, &output.into(), color, model),
         Command::Dedup {
             paths,
             threshold,
@@ -289,7 +299,7 @@ fn main() -> ExitCode {
             dataset,
             data,
             json,
-        } => commands::eval(&dataset, data.as_deref(), json, &model),
+        } => commands::eval(&dataset, data.as_deref(), json, model),
         Command::Ingest {
             paths,
             demo,
@@ -311,7 +321,7 @@ fn main() -> ExitCode {
             };
             match server {
                 Some(url) => corpus::ingest_remote(&url, token, &args),
-                None => corpus::ingest(&db.db, &args, &model),
+                None => corpus::ingest(&db.db, &args, model),
             }
         }
         Command::Stats { db, json } => corpus::stats(&db.db, json),
@@ -321,9 +331,9 @@ fn main() -> ExitCode {
             db,
             format,
             output,
-        } => corpus::check(&db.db, &file, format, &output.into(), color, &model),
-        Command::Reindex { db, batch_size } => corpus::reindex(&db.db, batch_size as usize, &model),
-        Command::Refresh { db, json } => corpus::refresh(&db.db, json, &model),
+        } => corpus::check(&db.db, &file, format, &output.into(), color, model),
+        Command::Reindex { db, batch_size } => corpus::reindex(&db.db, batch_size as usize, model),
+        Command::Refresh { db, json } => corpus::refresh(&db.db, json, model),
         Command::Serve {
             db,
             addr,
@@ -338,15 +348,19 @@ fn main() -> ExitCode {
                 max_body_mb: max_body_mb as usize,
                 max_drift: drift(max_drift),
             },
-            &model,
+            model,
         ),
         Command::Model {
             action: ModelAction::Status { verify, json },
-        } => commands::model_status(&model, verify, json),
+        } => commands::model_status(model, verify, json),
         Command::Model {
             action: ModelAction::Fetch,
-        } => commands::model_fetch(&model),
-    };
+        } => commands::model_fetch(model),
+    }
+}
+
+/// The process's exit code for a subcommand's result, the error (if any) reported on stderr.
+fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {

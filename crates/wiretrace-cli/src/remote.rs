@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
+use hyper::client::conn::http1::SendRequest;
 use hyper::{Request, StatusCode, Uri};
 use hyper_util::rt::TokioIo;
 use wiretrace::Article;
@@ -83,6 +84,26 @@ impl Server {
         batch: usize,
         on_batch: &mut dyn FnMut(usize),
     ) -> Result<(IngestSummary, Option<StoreStats>)> {
+        let mut send = self.connect().await?;
+        let mut total = IngestSummary::default();
+        let mut stats = None;
+        let n = articles.len().div_ceil(batch.max(1));
+        for (k, chunk) in articles.chunks(batch.max(1)).enumerate() {
+            let batch = Batch {
+                number: k + 1,
+                of: n,
+                stored_before: total.read,
+            };
+            let a = self.post(&mut send, chunk, &batch).await?;
+            total.absorb(a.ingest);
+            stats = Some(a.store);
+            on_batch(total.read);
+        }
+        Ok((total, stats))
+    }
+
+    /// One HTTP/1.1 connection to the server, for every batch of the run.
+    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>> {
         let stream = tokio::net::TcpStream::connect(&self.authority)
             .await
             .with_context(|| {
@@ -94,78 +115,94 @@ impl Server {
         // One article per request is the common case (a feed poller); Nagle's algorithm would
         // hold the body back for the header's acknowledgement.
         let _ = stream.set_nodelay(true);
-        let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .with_context(|| format!("talking to {}", self.authority))?;
         tokio::spawn(conn);
-        let mut total = IngestSummary::default();
-        let mut stats = None;
-        let n = articles.len().div_ceil(batch.max(1));
-        for (k, chunk) in articles.chunks(batch.max(1)).enumerate() {
-            let lines: Vec<serde_json::Value> = chunk.iter().map(Article::to_input_json).collect();
-            let body = serde_json::to_vec(&lines).context("articles as JSON")?;
-            let req = Request::post(&self.path)
-                .header(hyper::header::HOST, &self.authority)
-                .header(hyper::header::CONTENT_TYPE, "application/json")
-                .header(
-                    hyper::header::AUTHORIZATION,
-                    format!("Bearer {}", self.token),
-                )
-                .body(Full::new(Bytes::from(body)))
-                .context("building the request")?;
-            send.ready()
-                .await
-                .context("the server closed the connection")?;
-            let res = tokio::time::timeout(REQUEST_TIMEOUT, send.send_request(req))
-                .await
-                .with_context(|| {
-                    format!("no answer from {} in {REQUEST_TIMEOUT:?}", self.authority)
-                })?
-                .with_context(|| format!("sending batch {} of {n}", k + 1))?;
-            let status = res.status();
-            let bytes = res
-                .into_body()
-                .collect()
-                .await
-                .context("reading the answer")?
-                .to_bytes();
-            if status != StatusCode::OK {
-                let why = serde_json::from_slice::<serde_json::Value>(&bytes)
-                    .ok()
-                    .and_then(|v| v["error"].as_str().map(str::to_string))
-                    .unwrap_or_else(|| String::from_utf8_lossy(&bytes).trim().to_string());
-                bail!(
-                    "{} refused batch {} of {n} ({status}): {why}{}",
-                    self.authority,
-                    k + 1,
-                    if total.read > 0 {
-                        format!(
-                            "; the {} article(s) of the batches before it are stored",
-                            total.read
-                        )
-                    } else {
-                        String::new()
-                    }
-                );
-            }
-            #[derive(serde::Deserialize)]
-            struct Answer {
-                ingest: IngestSummary,
-                store: StoreStats,
-            }
-            let a: Answer = serde_json::from_slice(&bytes).with_context(|| {
-                format!(
-                    "{} answered batch {} with unexpected JSON",
-                    self.authority,
-                    k + 1
-                )
-            })?;
-            total.absorb(a.ingest);
-            stats = Some(a.store);
-            on_batch(total.read);
-        }
-        Ok((total, stats))
+        Ok(send)
     }
+
+    /// Posts one batch and reads the server's answer; a refusal is an error that says how many
+    /// articles the batches before it stored.
+    async fn post(
+        &self,
+        send: &mut SendRequest<Full<Bytes>>,
+        chunk: &[Article],
+        batch: &Batch,
+    ) -> Result<Answer> {
+        let lines: Vec<serde_json::Value> = chunk.iter().map(Article::to_input_json).collect();
+        let body = serde_json::to_vec(&lines).context("articles as JSON")?;
+        let req = Request::post(&self.path)
+            .header(hyper::header::HOST, &self.authority)
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .header(
+                hyper::header::AUTHORIZATION,
+                format!("Bearer {}", self.token),
+            )
+            .body(Full::new(Bytes::from(body)))
+            .context("building the request")?;
+        send.ready()
+            .await
+            .context("the server closed the connection")?;
+        let res = tokio::time::timeout(REQUEST_TIMEOUT, send.send_request(req))
+            .await
+            .with_context(|| format!("no answer from {} in {REQUEST_TIMEOUT:?}", self.authority))?
+            .with_context(|| format!("sending batch {} of {}", batch.number, batch.of))?;
+        let status = res.status();
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .context("reading the answer")?
+            .to_bytes();
+        if status != StatusCode::OK {
+            bail!(self.refusal(status, &bytes, batch));
+        }
+        serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "{} answered batch {} with unexpected JSON",
+                self.authority, batch.number
+            )
+        })
+    }
+
+    /// The error of a refused batch: the server's reason, and what the run stored before it.
+    fn refusal(&self, status: StatusCode, bytes: &[u8], batch: &Batch) -> String {
+        let why = serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .and_then(|v| v["error"].as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(bytes).trim().to_string());
+        format!(
+            "{} refused batch {} of {} ({status}): {why}{}",
+            self.authority,
+            batch.number,
+            batch.of,
+            if batch.stored_before > 0 {
+                format!(
+                    "; the {} article(s) of the batches before it are stored",
+                    batch.stored_before
+                )
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// Where a batch stands in the run, for its error messages.
+struct Batch {
+    /// 1-based.
+    number: usize,
+    of: usize,
+    /// Articles the batches before it sent (and the server stored).
+    stored_before: usize,
+}
+
+/// The server's answer to `POST /articles`.
+#[derive(serde::Deserialize)]
+struct Answer {
+    ingest: IngestSummary,
+    store: StoreStats,
 }
 
 #[cfg(test)]

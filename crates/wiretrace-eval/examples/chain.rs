@@ -3,7 +3,7 @@
 //! demo corpus, under the semantic engine: a development aid for the semantic heavy-rewrite
 //! rung. Usage: `cargo run --release -p wiretrace-eval --example chain -- [--data DIR]`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -34,48 +34,58 @@ fn main() -> Result<()> {
         .position(|a| a == "--data")
         .and_then(|i| args.get(i + 1))
         .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
-    let root = wiretrace_semantic::model::cache_root(None);
+    let root = wiretrace_semantic::install::cache_root(None);
     let (e, fast) = wiretrace_semantic::load_models(&root, true).context("loading the model")?;
     let embedder: Arc<dyn Embedder> = Arc::new(Cached::new(e));
     let engine = Engine::new(Config::semantic(embedder.clone(), Some(Arc::new(fast))));
 
     if args.iter().any(|a| a == "--msrp") {
-        let set = wiretrace_eval::loaders::msrp::load(&data.join("msrp"))?;
-        let texts: Vec<&str> = set
-            .pairs
-            .iter()
-            .flat_map(|p| [p.s1.as_str(), p.s2.as_str()])
-            .collect();
-        let vs = embedder.embed(&texts).map_err(anyhow::Error::msg)?;
-        let mut cos: Vec<(f64, bool)> = vs
-            .chunks(2)
-            .zip(&set.pairs)
-            .map(|(v, p)| (wiretrace::semantic::cosine(&v[0], &v[1]), p.paraphrase))
-            .collect();
-        cos.sort_by(|x, y| x.0.total_cmp(&y.0));
-        let n = cos.len() as f64;
-        let pos = cos.iter().filter(|c| c.1).count();
-        let (mut best, mut thr, mut below_pos, mut below_neg) = (0.0, 0.0, 0usize, 0usize);
-        for (k, c) in cos.iter().enumerate() {
-            let acc = ((pos - below_pos) + below_neg) as f64 / n;
-            if acc > best {
-                best = acc;
-                thr = c.0;
-            }
-            let _ = k;
-            if c.1 {
-                below_pos += 1
-            } else {
-                below_neg += 1
-            }
-        }
-        println!("msrp cosine alone: accuracy {best:.3} at {thr:.3}");
-        return Ok(());
+        return msrp_cosine(&data, &*embedder);
     }
     let demo = wiretrace::demo::articles();
     for (a, b, f) in engine.candidate_features(&demo) {
         row(&format!("demo {}~{}", demo[a].id, demo[b].id), &f, &engine);
     }
+    clough_rows(&data, &engine)?;
+    ecb_rows(&data, &engine)
+}
+
+/// `--msrp`: the accuracy of the MiniLM cosine alone on MSRP, at its best threshold.
+fn msrp_cosine(data: &Path, embedder: &dyn Embedder) -> Result<()> {
+    let set = wiretrace_eval::loaders::msrp::load(&data.join("msrp"))?;
+    let texts: Vec<&str> = set
+        .pairs
+        .iter()
+        .flat_map(|p| [p.s1.as_str(), p.s2.as_str()])
+        .collect();
+    let vs = embedder.embed(&texts).map_err(anyhow::Error::msg)?;
+    let mut cos: Vec<(f64, bool)> = vs
+        .chunks(2)
+        .zip(&set.pairs)
+        .map(|(v, p)| (wiretrace::semantic::cosine(&v[0], &v[1]), p.paraphrase))
+        .collect();
+    cos.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let n = cos.len() as f64;
+    let pos = cos.iter().filter(|c| c.1).count();
+    let (mut best, mut thr, mut below_pos, mut below_neg) = (0.0, 0.0, 0usize, 0usize);
+    for c in &cos {
+        let acc = ((pos - below_pos) + below_neg) as f64 / n;
+        if acc > best {
+            best = acc;
+            thr = c.0;
+        }
+        if c.1 {
+            below_pos += 1
+        } else {
+            below_neg += 1
+        }
+    }
+    println!("msrp cosine alone: accuracy {best:.3} at {thr:.3}");
+    Ok(())
+}
+
+/// Each Clough & Stevenson answer against its source.
+fn clough_rows(data: &Path, engine: &Engine) -> Result<()> {
     let cl = clough::load(&data.join("clough_stevenson"))?;
     for t in &cl.tasks {
         let mut arts = vec![t.source.to_article()];
@@ -86,12 +96,17 @@ fn main() -> Result<()> {
                 Some(f) => row(
                     &format!("clough {} {}", a.gold.as_str(), a.text.id),
                     &f.2,
-                    &engine,
+                    engine,
                 ),
                 None => println!("clough {} {} not a candidate", a.gold.as_str(), a.text.id),
             }
         }
     }
+    Ok(())
+}
+
+/// The ECB+ candidate pairs with at least three links, marked same or different sub-topic.
+fn ecb_rows(data: &Path, engine: &Engine) -> Result<()> {
     let ecb = ecbplus::load(&data.join("ecb_plus"))?;
     let arts: Vec<_> = ecb
         .documents
@@ -109,7 +124,7 @@ fn main() -> Result<()> {
                     arts[b].id
                 ),
                 &f,
-                &engine,
+                engine,
             );
         }
     }

@@ -94,7 +94,7 @@ fn load_embedder(semantic: bool) -> Result<Option<Arc<dyn Embedder>>> {
     if !semantic {
         return Ok(None);
     }
-    let root = wiretrace_semantic::model::cache_root(None);
+    let root = wiretrace_semantic::install::cache_root(None);
     let (e, fast) =
         wiretrace_semantic::load_models(&root, true).context("loading the embedding model")?;
     let _ = DOC_MODEL.set(Arc::new(fast));

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use wiretrace::classify::PairFeatures;
-use wiretrace::params::{GradedWeights, PARAMS, PARAMS_SEMANTIC};
+use wiretrace::params::{GradedWeights, Params, PARAMS, PARAMS_SEMANTIC};
 use wiretrace::semantic::{Cached, Embedder};
 use wiretrace::{Config, Engine};
 use wiretrace_eval::loaders::{ecbplus, semeval};
@@ -65,16 +65,7 @@ fn main() -> Result<()> {
         .and_then(|i| args.get(i + 1))
         .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
     let semantic = args.iter().any(|a| a == "--semantic");
-    let engine = if semantic {
-        let root = wiretrace_semantic::model::cache_root(None);
-        let (e, fast) =
-            wiretrace_semantic::load_models(&root, true).context("loading the embedding model")?;
-        let e: Arc<dyn Embedder> = Arc::new(Cached::new(e));
-        let fast: Arc<dyn Embedder> = Arc::new(fast);
-        Engine::new(Config::semantic(e, Some(fast)))
-    } else {
-        Engine::new(Config::default())
-    };
+    let engine = engine(semantic)?;
     let params = if semantic {
         &*PARAMS_SEMANTIC
     } else {
@@ -83,79 +74,10 @@ fn main() -> Result<()> {
     let tag = if semantic { "semantic" } else { "lexical" };
     let tmp = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/tmp");
 
-    // ECB+ 1–35 candidate pairs and the graded target, as fit.rs builds them.
-    let ecb = ecbplus::load(&data.join("ecb_plus")).context("loading ECB+")?;
-    let arts: Vec<_> = ecb
-        .documents
-        .iter()
-        .map(ecbplus::EcbDocument::to_article)
-        .collect();
-    let feats: Vec<(usize, usize, PairFeatures)> =
-        cached(&tmp.join(format!("graded_probe_ecb_{tag}.json")), || {
-            Ok(engine.candidate_features(&arts))
-        })?;
-    let sub: Vec<&str> = ecb.documents.iter().map(|d| d.subtopic.as_str()).collect();
-    let topic: Vec<&str> = ecb.documents.iter().map(|d| d.topic.as_str()).collect();
-    let target: Vec<f64> = feats
-        .iter()
-        .map(|f| {
-            if sub[f.0] == sub[f.1] {
-                1.0
-            } else if topic[f.0] == topic[f.1] {
-                0.5
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let r_ecb = |score: &dyn Fn(&PairFeatures) -> f64| -> f64 {
-        let x: Vec<f64> = feats.iter().map(|f| score(&f.2)).collect();
-        pearson(&x, &target).unwrap_or(f64::NAN)
-    };
-
-    // The grid: weights on a simplex in steps of 0.05 (no embedding term without the model).
-    let steps: Vec<f64> = (0..=20).map(|i| f64::from(i) / 20.0).collect();
-    let mut grid: Vec<Weights> = Vec::new();
-    for &wr in &steps {
-        for &ws in if semantic { &steps[..] } else { &steps[..1] } {
-            for &we in &steps {
-                let wc = 1.0 - wr - ws - we;
-                if wc >= -1e-9 {
-                    grid.push([wr, (wc.max(0.0) * 1000.0).round() / 1000.0, ws, we]);
-                }
-            }
-        }
-    }
-    let mut scored: Vec<(f64, Weights)> = grid
-        .par_iter()
-        .map(|w| (r_ecb(&|f| graded(f, w)), *w))
-        .collect();
-    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
-    let today = r_ecb(&|f| f.similarity_with(&params.pair));
-    println!(
-        "ECB+ 1-35 ({tag}, {} candidate pairs): graded Pearson of today's similarity_with {today:.4}",
-        feats.len()
-    );
-    println!("ECB+ graded Pearson, best settings (reuse/cosine/semantic/names):");
-    for (r, w) in scored.iter().take(10) {
-        println!(
-            "  {:.4}  {:.2}/{:.2}/{:.2}/{:.2}",
-            r, w[0], w[1], w[2], w[3]
-        );
-    }
-    for (name, w) in [
-        ("reuse", [1.0, 0.0, 0.0, 0.0]),
-        ("cosine", [0.0, 1.0, 0.0, 0.0]),
-        ("semantic", [0.0, 0.0, 1.0, 0.0]),
-        ("names", [0.0, 0.0, 0.0, 1.0]),
-    ] {
-        println!("  one term alone, {name}: {:.4}", r_ecb(&|f| graded(f, &w)));
-    }
-    let (best_r, best) = scored[0];
-    println!(
-        "chosen on ECB+ alone: {:.2}/{:.2}/{:.2}/{:.2} (graded Pearson {best_r:.4})",
-        best[0], best[1], best[2], best[3]
-    );
+    let ecb = EcbTarget::load(&data, &engine, &tmp, tag)?;
+    let grid = weight_grid(semantic);
+    let scored = ecb.choose(&grid, params, tag);
+    let best = scored[0].1;
 
     // SemEval: read only now, to report the chosen setting (nothing is chosen below).
     let set = semeval::load(&data.join("semeval2022_task8_sample")).context("loading SemEval")?;
@@ -173,67 +95,224 @@ fn main() -> Result<()> {
                 .collect())
         },
     )?;
-    let report = |name: &str, score: &dyn Fn(&PairFeatures) -> f64| {
-        let r_of = |keep: &dyn Fn(&semeval::SemevalPair) -> bool| {
-            let (x, y): (Vec<f64>, Vec<f64>) = mono
-                .iter()
-                .zip(&sem_feats)
-                .filter(|(p, _)| keep(p))
-                .map(|(p, f)| (wiretrace::align::round4(score(f)), -p.overall))
-                .unzip();
-            pearson(&x, &y).unwrap_or(f64::NAN)
-        };
-        let mut langs: Vec<&str> = mono.iter().map(|p| p.lang1.as_str()).collect();
-        langs.sort_unstable();
-        langs.dedup();
-        let per: Vec<String> = langs
-            .iter()
-            .map(|&l| format!("{l} {:.3}", r_of(&|p| p.lang1 == l)))
-            .collect();
-        println!(
-            "SemEval {name}: en-en {:.4}, monolingual {:.4} (per language: {})",
-            r_of(&|p| p.is_en_en()),
-            r_of(&|_| true),
-            per.join(", ")
-        );
-    };
-    report("story score (similarity_with)", &|f| {
+    report_semeval(&mono, &sem_feats, "story score (similarity_with)", &|f| {
         f.similarity_with(&params.pair)
     });
-    report("chosen graded similarity", &|f| graded(f, &best));
+    report_semeval(&mono, &sem_feats, "chosen graded similarity", &|f| {
+        graded(f, &best)
+    });
+    choose_on_semeval(&mono, &sem_feats, &grid, &scored);
+    Ok(())
+}
 
-    // The alternative: choose the weights on SemEval itself. Out-of-fold Pearson over the en-en
-    // pairs (10 folds by position; each fold scored with the weights best on the other nine),
-    // and the weights best on the monolingual pairs of the other languages, scored on en-en.
-    let en: Vec<(f64, &PairFeatures)> = mono
-        .iter()
-        .zip(&sem_feats)
-        .filter(|(p, _)| p.is_en_en())
-        .map(|(p, f)| (-p.overall, f))
-        .collect();
-    let r_on = |rows: &[&(f64, &PairFeatures)], w: &Weights| -> f64 {
-        let (x, y): (Vec<f64>, Vec<f64>) = rows
+/// The engine: lexical, or with both embedding models.
+fn engine(semantic: bool) -> Result<Engine> {
+    if !semantic {
+        return Ok(Engine::new(Config::default()));
+    }
+    let root = wiretrace_semantic::install::cache_root(None);
+    let (e, fast) =
+        wiretrace_semantic::load_models(&root, true).context("loading the embedding model")?;
+    let e: Arc<dyn Embedder> = Arc::new(Cached::new(e));
+    let fast: Arc<dyn Embedder> = Arc::new(fast);
+    Ok(Engine::new(Config::semantic(e, Some(fast))))
+}
+
+/// The grid: weights on a simplex in steps of 0.05 (no embedding term without the model).
+fn weight_grid(semantic: bool) -> Vec<Weights> {
+    let steps: Vec<f64> = (0..=20).map(|i| f64::from(i) / 20.0).collect();
+    let mut grid: Vec<Weights> = Vec::new();
+    for &wr in &steps {
+        for &ws in if semantic { &steps[..] } else { &steps[..1] } {
+            for &we in &steps {
+                let wc = 1.0 - wr - ws - we;
+                if wc >= -1e-9 {
+                    grid.push([wr, (wc.max(0.0) * 1000.0).round() / 1000.0, ws, we]);
+                }
+            }
+        }
+    }
+    grid
+}
+
+/// ECB+ 1–35 candidate pairs and the graded target, as fit.rs builds them.
+struct EcbTarget {
+    feats: Vec<(usize, usize, PairFeatures)>,
+    target: Vec<f64>,
+}
+
+impl EcbTarget {
+    fn load(data: &Path, engine: &Engine, tmp: &Path, tag: &str) -> Result<EcbTarget> {
+        let ecb = ecbplus::load(&data.join("ecb_plus")).context("loading ECB+")?;
+        let arts: Vec<_> = ecb
+            .documents
             .iter()
-            .map(|(g, f)| (wiretrace::align::round4(graded(f, w)), *g))
+            .map(ecbplus::EcbDocument::to_article)
+            .collect();
+        let feats: Vec<(usize, usize, PairFeatures)> =
+            cached(&tmp.join(format!("graded_probe_ecb_{tag}.json")), || {
+                Ok(engine.candidate_features(&arts))
+            })?;
+        let sub: Vec<&str> = ecb.documents.iter().map(|d| d.subtopic.as_str()).collect();
+        let topic: Vec<&str> = ecb.documents.iter().map(|d| d.topic.as_str()).collect();
+        let target: Vec<f64> = feats
+            .iter()
+            .map(|f| {
+                if sub[f.0] == sub[f.1] {
+                    1.0
+                } else if topic[f.0] == topic[f.1] {
+                    0.5
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Ok(EcbTarget { feats, target })
+    }
+
+    /// Pearson r of `score` with the graded target.
+    fn r(&self, score: &dyn Fn(&PairFeatures) -> f64) -> f64 {
+        let x: Vec<f64> = self.feats.iter().map(|f| score(&f.2)).collect();
+        pearson(&x, &self.target).unwrap_or(f64::NAN)
+    }
+
+    /// Every setting of the grid with its r, best first; prints the best and the single terms.
+    fn choose(&self, grid: &[Weights], params: &Params, tag: &str) -> Vec<(f64, Weights)> {
+        let mut scored: Vec<(f64, Weights)> = grid
+            .par_iter()
+            .map(|w| (self.r(&|f| graded(f, w)), *w))
+            .collect();
+        scored.sort_by(|x, y| y.0.total_cmp(&x.0));
+        let today = self.r(&|f| f.similarity_with(&params.pair));
+        println!(
+            "ECB+ 1-35 ({tag}, {} candidate pairs): graded Pearson of today's similarity_with {today:.4}",
+            self.feats.len()
+        );
+        println!("ECB+ graded Pearson, best settings (reuse/cosine/semantic/names):");
+        for (r, w) in scored.iter().take(10) {
+            println!(
+                "  {:.4}  {:.2}/{:.2}/{:.2}/{:.2}",
+                r, w[0], w[1], w[2], w[3]
+            );
+        }
+        for (name, w) in [
+            ("reuse", [1.0, 0.0, 0.0, 0.0]),
+            ("cosine", [0.0, 1.0, 0.0, 0.0]),
+            ("semantic", [0.0, 0.0, 1.0, 0.0]),
+            ("names", [0.0, 0.0, 0.0, 1.0]),
+        ] {
+            println!(
+                "  one term alone, {name}: {:.4}",
+                self.r(&|f| graded(f, &w))
+            );
+        }
+        let (best_r, best) = scored[0];
+        println!(
+            "chosen on ECB+ alone: {:.2}/{:.2}/{:.2}/{:.2} (graded Pearson {best_r:.4})",
+            best[0], best[1], best[2], best[3]
+        );
+        scored
+    }
+}
+
+/// Prints the Pearson r of `score` with SemEval's `Overall`: en-en, all monolingual pairs and
+/// per language.
+fn report_semeval(
+    mono: &[&semeval::SemevalPair],
+    sem_feats: &[PairFeatures],
+    name: &str,
+    score: &dyn Fn(&PairFeatures) -> f64,
+) {
+    let r_of = |keep: &dyn Fn(&semeval::SemevalPair) -> bool| {
+        let (x, y): (Vec<f64>, Vec<f64>) = mono
+            .iter()
+            .zip(sem_feats)
+            .filter(|(p, _)| keep(p))
+            .map(|(p, f)| (wiretrace::align::round4(score(f)), -p.overall))
             .unzip();
         pearson(&x, &y).unwrap_or(f64::NAN)
     };
-    let best_on = |rows: &[&(f64, &PairFeatures)]| -> Weights {
-        grid.par_iter()
-            .map(|w| (r_on(rows, w), *w))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map_or([0.0, 1.0, 0.0, 0.0], |b| b.1)
+    let mut langs: Vec<&str> = mono.iter().map(|p| p.lang1.as_str()).collect();
+    langs.sort_unstable();
+    langs.dedup();
+    let per: Vec<String> = langs
+        .iter()
+        .map(|&l| format!("{l} {:.3}", r_of(&|p| p.lang1 == l)))
+        .collect();
+    println!(
+        "SemEval {name}: en-en {:.4}, monolingual {:.4} (per language: {})",
+        r_of(&|p| p.is_en_en()),
+        r_of(&|_| true),
+        per.join(", ")
+    );
+}
+
+/// A SemEval pair as the alternative choice reads it: negated `Overall` (1 = most similar)
+/// and the pair's features.
+type Graded<'a> = (f64, &'a PairFeatures);
+
+/// Pearson r of the graded similarity under `w` with the gold of `rows`.
+fn r_on(rows: &[&Graded<'_>], w: &Weights) -> f64 {
+    let (x, y): (Vec<f64>, Vec<f64>) = rows
+        .iter()
+        .map(|(g, f)| (wiretrace::align::round4(graded(f, w)), *g))
+        .unzip();
+    pearson(&x, &y).unwrap_or(f64::NAN)
+}
+
+/// The setting of `grid` with the best r on `rows`.
+fn best_on(grid: &[Weights], rows: &[&Graded<'_>]) -> Weights {
+    grid.par_iter()
+        .map(|w| (r_on(rows, w), *w))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or([0.0, 1.0, 0.0, 0.0], |b| b.1)
+}
+
+/// The alternative: choose the weights on SemEval itself. Out-of-fold Pearson over the en-en
+/// pairs (10 folds by position; each fold scored with the weights best on the other nine),
+/// and the weights best on the monolingual pairs of the other languages, scored on en-en.
+fn choose_on_semeval(
+    mono: &[&semeval::SemevalPair],
+    sem_feats: &[PairFeatures],
+    grid: &[Weights],
+    scored: &[(f64, Weights)],
+) {
+    let rows = |en_en: bool| -> Vec<Graded<'_>> {
+        mono.iter()
+            .zip(sem_feats)
+            .filter(|(p, _)| p.is_en_en() == en_en)
+            .map(|(p, f)| (-p.overall, f))
+            .collect()
     };
+    let en = rows(true);
+    let all: Vec<&Graded<'_>> = en.iter().collect();
+    out_of_fold(&en, grid);
+    undominated(scored, &all);
+    let others = rows(false);
+    let others: Vec<&Graded<'_>> = others.iter().collect();
+    let w_o = best_on(grid, &others);
+    println!(
+        "SemEval, weights chosen on the other languages: {:.2}/{:.2}/{:.2}/{:.2}, en-en r {:.4}",
+        w_o[0],
+        w_o[1],
+        w_o[2],
+        w_o[3],
+        r_on(&all, &w_o)
+    );
+}
+
+/// Prints the out-of-fold r over `en` and the weights best on all of it.
+fn out_of_fold(en: &[Graded<'_>], grid: &[Weights]) {
     let folds = 10;
     let mut oof = vec![0.0; en.len()];
     for k in 0..folds {
-        let train: Vec<&(f64, &PairFeatures)> = en
+        let train: Vec<&Graded<'_>> = en
             .iter()
             .enumerate()
             .filter(|(i, _)| i % folds != k)
             .map(|x| x.1)
             .collect();
-        let w = best_on(&train);
+        let w = best_on(grid, &train);
         println!(
             "  fold {k}: {:.2}/{:.2}/{:.2}/{:.2}",
             w[0], w[1], w[2], w[3]
@@ -243,8 +322,8 @@ fn main() -> Result<()> {
         }
     }
     let gold: Vec<f64> = en.iter().map(|x| x.0).collect();
-    let all: Vec<&(f64, &PairFeatures)> = en.iter().collect();
-    let w_all = best_on(&all);
+    let all: Vec<&Graded<'_>> = en.iter().collect();
+    let w_all = best_on(grid, &all);
     println!(
         "SemEval en-en, weights chosen on SemEval en-en: out-of-fold r {:.4} ({folds} folds); \
          on all {} pairs {:.2}/{:.2}/{:.2}/{:.2}, in-sample r {:.4}",
@@ -256,11 +335,14 @@ fn main() -> Result<()> {
         w_all[3],
         r_on(&all, &w_all)
     );
-    // Both at once: the settings no other setting beats on both ECB+'s graded r and SemEval
-    // en-en's r (in-sample on both), best SemEval first.
+}
+
+/// Both at once: prints the settings no other setting beats on both ECB+'s graded r and
+/// SemEval en-en's r (in-sample on both), best SemEval first.
+fn undominated(scored: &[(f64, Weights)], en: &[&Graded<'_>]) {
     let mut both: Vec<(f64, f64, Weights)> = scored
         .iter()
-        .map(|(r_e, w)| (*r_e, r_on(&all, w), *w))
+        .map(|(r_e, w)| (*r_e, r_on(en, w), *w))
         .collect();
     both.sort_by(|x, y| y.1.total_cmp(&x.1));
     let mut best_ecb = f64::MIN;
@@ -274,21 +356,4 @@ fn main() -> Result<()> {
             );
         }
     }
-    let others: Vec<(f64, &PairFeatures)> = mono
-        .iter()
-        .zip(&sem_feats)
-        .filter(|(p, _)| !p.is_en_en())
-        .map(|(p, f)| (-p.overall, f))
-        .collect();
-    let others: Vec<&(f64, &PairFeatures)> = others.iter().collect();
-    let w_o = best_on(&others);
-    println!(
-        "SemEval, weights chosen on the other languages: {:.2}/{:.2}/{:.2}/{:.2}, en-en r {:.4}",
-        w_o[0],
-        w_o[1],
-        w_o[2],
-        w_o[3],
-        r_on(&all, &w_o)
-    );
-    Ok(())
 }

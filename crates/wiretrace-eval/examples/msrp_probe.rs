@@ -5,6 +5,7 @@
 //! model and its decision threshold are fitted on nine folds and scored on the tenth.
 //! Usage: `cargo run --release -p wiretrace-eval --example msrp_probe`.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -22,9 +23,8 @@ const FOLDS: usize = 10;
 fn main() -> Result<()> {
     let set = msrp::load(&PathBuf::from("../shared/data/msrp")).context("MSRP")?;
     eprintln!("MSRP {} ({} pairs)", set.split, set.pairs.len());
-    let root = wiretrace_semantic::model::cache_root(None);
+    let root = wiretrace_semantic::install::cache_root(None);
     let bert = wiretrace_semantic::load_minilm(&root, true).context("model")?;
-    let stats = CorpusStats::default();
     let texts: Vec<&str> = set
         .pairs
         .iter()
@@ -41,64 +41,102 @@ fn main() -> Result<()> {
         .par_iter()
         .enumerate()
         .map(|(k, p)| {
-            let (fa, fb) = (
-                sentence_as_features(&p.s1, &stats),
-                sentence_as_features(&p.s2, &stats),
-            );
-            let s = signals(&fa, &fb);
-            let (ta, tb) = (&tokens[2 * k], &tokens[2 * k + 1]);
-            let (pr, re) = (greedy(ta, tb), greedy(tb, ta));
-            let f = if pr + re > 0.0 {
-                2.0 * pr * re / (pr + re)
-            } else {
-                0.0
-            };
-            let (la, lb) = (ta.len() as f64, tb.len() as f64);
-            let mut row = vec![
-                engine.sentence_similarity(&p.s1, &p.s2),
-                cosine(&vs[2 * k], &vs[2 * k + 1]),
-                s.stem_dice,
-                s.stem_containment,
-                s.run_long,
-                s.run_short,
-                s.gram_jaccard,
-                s.token_dice,
-                s.number_mismatch,
-                pr.min(re),
-                pr.max(re),
-                f,
-                la.min(lb) / la.max(lb).max(1.0),
-            ];
-            row.extend(surface(&p.s1, &p.s2));
-            row
+            let tokens = (&tokens[2 * k][..], &tokens[2 * k + 1][..]);
+            let vectors = (&vs[2 * k][..], &vs[2 * k + 1][..]);
+            feature_row(&engine, p, tokens, vectors)
         })
         .collect();
     let gold: Vec<bool> = set.pairs.iter().map(|p| p.paraphrase).collect();
     // `MSRP_DUMP=FILE`: the rows as TSV (label, the 13 features, both sentences) for outside tools.
     if let Ok(path) = std::env::var("MSRP_DUMP") {
-        let mut out = String::new();
-        for ((r, p), g) in rows.iter().zip(&set.pairs).zip(&gold) {
-            let cols: Vec<String> = r.iter().map(|x| format!("{x:.6}")).collect();
-            out += &format!(
-                "{}\t{}\t{}\t{}\n",
-                u8::from(*g),
-                cols.join("\t"),
-                p.s1,
-                p.s2
-            );
-        }
-        std::fs::write(&path, out)?;
-        let vecs: Vec<String> = vs
-            .iter()
-            .map(|v| {
-                v.iter()
-                    .map(|x| format!("{x:.5}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect();
-        std::fs::write(format!("{path}.vec"), vecs.join("\n"))?;
+        dump(&path, &rows, &set.pairs, &gold, &vs)?;
     }
+    for (name, cols) in &feature_sets() {
+        let x: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|r| cols.iter().map(|&c| r[c]).collect())
+            .collect();
+        let (acc, f1) = cross_validate(&x, &gold);
+        println!("{name:<40} 10-fold CV on train: accuracy {acc:.3}, F1 {f1:.3}");
+    }
+    Ok(())
+}
+
+/// One pair's features: the engine's similarity, the MiniLM cosine, the lexical signals,
+/// BERTScore (lower and higher direction, F), the length ratio, then the [`surface`] signals.
+fn feature_row(
+    engine: &Engine,
+    p: &msrp::MsrpPair,
+    (ta, tb): (&[Vec<f32>], &[Vec<f32>]),
+    (va, vb): (&[f32], &[f32]),
+) -> Vec<f64> {
+    let stats = CorpusStats::default();
+    let (fa, fb) = (
+        sentence_as_features(&p.s1, &stats),
+        sentence_as_features(&p.s2, &stats),
+    );
+    let s = signals(&fa, &fb);
+    let (pr, re) = (greedy(ta, tb), greedy(tb, ta));
+    let f = if pr + re > 0.0 {
+        2.0 * pr * re / (pr + re)
+    } else {
+        0.0
+    };
+    let (la, lb) = (ta.len() as f64, tb.len() as f64);
+    let mut row = vec![
+        engine.sentence_similarity(&p.s1, &p.s2),
+        cosine(va, vb),
+        s.stem_dice,
+        s.stem_containment,
+        s.run_long,
+        s.run_short,
+        s.gram_jaccard,
+        s.token_dice,
+        s.number_mismatch,
+        pr.min(re),
+        pr.max(re),
+        f,
+        la.min(lb) / la.max(lb).max(1.0),
+    ];
+    row.extend(surface(&p.s1, &p.s2));
+    row
+}
+
+/// Writes the rows as TSV to `path` and the sentence vectors to `path.vec`.
+fn dump(
+    path: &str,
+    rows: &[Vec<f64>],
+    pairs: &[msrp::MsrpPair],
+    gold: &[bool],
+    vs: &[Vec<f32>],
+) -> Result<()> {
+    let mut out = String::new();
+    for ((r, p), g) in rows.iter().zip(pairs).zip(gold) {
+        let cols: Vec<String> = r.iter().map(|x| format!("{x:.6}")).collect();
+        out += &format!(
+            "{}\t{}\t{}\t{}\n",
+            u8::from(*g),
+            cols.join("\t"),
+            p.s1,
+            p.s2
+        );
+    }
+    std::fs::write(path, out)?;
+    let vecs: Vec<String> = vs
+        .iter()
+        .map(|v| {
+            v.iter()
+                .map(|x| format!("{x:.5}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    std::fs::write(format!("{path}.vec"), vecs.join("\n"))?;
+    Ok(())
+}
+
+/// The feature sets compared, as columns of [`feature_row`].
+fn feature_sets() -> Vec<(&'static str, Vec<usize>)> {
     let extra = |from: &[usize], groups: &[&[usize]]| -> Vec<usize> {
         let mut v = from.to_vec();
         for g in groups {
@@ -108,7 +146,7 @@ fn main() -> Result<()> {
     };
     let lex_cos: Vec<usize> = (1..=8).collect();
     let all_surface: Vec<usize> = (0..SURFACE).collect();
-    let sets: Vec<(&str, Vec<usize>)> = vec![
+    vec![
         ("engine hybrid similarity", vec![0]),
         ("MiniLM cosine", vec![1]),
         ("BERTScore F", vec![11]),
@@ -132,16 +170,7 @@ fn main() -> Result<()> {
             "everything (hybrid, BERTScore, surface)",
             extra(&(0..=12).collect::<Vec<_>>(), &[&all_surface]),
         ),
-    ];
-    for (name, cols) in &sets {
-        let x: Vec<Vec<f64>> = rows
-            .iter()
-            .map(|r| cols.iter().map(|&c| r[c]).collect())
-            .collect();
-        let (acc, f1) = cross_validate(&x, &gold);
-        println!("{name:<40} 10-fold CV on train: accuracy {acc:.3}, F1 {f1:.3}");
-    }
-    Ok(())
+    ]
 }
 
 /// How many [`surface`] signals there are.
@@ -153,61 +182,15 @@ const SURFACE: usize = 19;
 /// lengths (difference, shorter), unmatched words (each way, the larger), whether negations
 /// differ, how many capitalised words one side lacks.
 fn surface(s1: &str, s2: &str) -> Vec<f64> {
-    use std::collections::{HashMap, HashSet};
-    let tok = |s: &str| -> Vec<String> {
-        let mut out = Vec::new();
-        let mut word = String::new();
-        for c in s.chars().flat_map(char::to_lowercase) {
-            if c.is_alphanumeric() || c == '_' {
-                word.push(c);
-            } else {
-                if !word.is_empty() {
-                    out.push(std::mem::take(&mut word));
-                }
-                if !c.is_whitespace() {
-                    out.push(c.to_string());
-                }
-            }
-        }
-        if !word.is_empty() {
-            out.push(word);
-        }
-        out
-    };
-    let (a, b) = (tok(s1), tok(s2));
-    let grams = |t: &[String], n: usize| -> HashMap<Vec<String>, usize> {
-        let mut m = HashMap::new();
-        for w in t.windows(n) {
-            *m.entry(w.to_vec()).or_insert(0) += 1;
-        }
-        m
-    };
-    let prec = |x: &[String], y: &[String], n: usize| -> f64 {
-        let (gx, gy) = (grams(x, n), grams(y, n));
-        let total: usize = gx.values().sum();
-        if total == 0 {
-            return 0.0;
-        }
-        let hit: usize = gx
-            .iter()
-            .map(|(g, c)| (*c).min(gy.get(g).copied().unwrap_or(0)))
-            .sum();
-        hit as f64 / total as f64
-    };
+    let (a, b) = (tokens(s1), tokens(s2));
     let mut f = Vec::with_capacity(SURFACE);
     for n in 1..=4 {
-        let (p, r) = (prec(&a, &b, n), prec(&b, &a, n));
+        let (p, r) = (clipped_precision(&a, &b, n), clipped_precision(&b, &a, n));
         f.push(p.min(r));
         f.push(p.max(r));
     }
-    let chars = |s: &str, n: usize| -> HashSet<Vec<char>> {
-        let c: Vec<char> = s.to_lowercase().chars().collect();
-        c.windows(n).map(<[char]>::to_vec).collect()
-    };
     for n in [3, 4] {
-        let (x, y) = (chars(s1, n), chars(s2, n));
-        let union = x.union(&y).count().max(1);
-        f.push(x.intersection(&y).count() as f64 / union as f64);
+        f.push(char_jaccard(s1, s2, n));
     }
     let is_num = |w: &&String| w.chars().next().is_some_and(|c| c.is_ascii_digit());
     let na: HashSet<&String> = a.iter().filter(is_num).collect();
@@ -216,13 +199,74 @@ fn surface(s1: &str, s2: &str) -> Vec<f64> {
     f.push(f64::from(u8::from(na == nb)));
     f.push((a.len() as f64 - b.len() as f64).abs());
     f.push(a.len().min(b.len()) as f64);
+    word_differences(s1, s2, &a, &b, &mut f);
+    f
+}
+
+/// Lowercased words (runs of alphanumerics and `_`) and punctuation marks, in order.
+fn tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            if !c.is_whitespace() {
+                out.push(c.to_string());
+            }
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// Clipped n-gram precision of `x` against `y`, as BLEU counts it.
+fn clipped_precision(x: &[String], y: &[String], n: usize) -> f64 {
+    let grams = |t: &[String]| -> HashMap<Vec<String>, usize> {
+        let mut m = HashMap::new();
+        for w in t.windows(n) {
+            *m.entry(w.to_vec()).or_insert(0) += 1;
+        }
+        m
+    };
+    let (gx, gy) = (grams(x), grams(y));
+    let total: usize = gx.values().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let hit: usize = gx
+        .iter()
+        .map(|(g, c)| (*c).min(gy.get(g).copied().unwrap_or(0)))
+        .sum();
+    hit as f64 / total as f64
+}
+
+/// Jaccard of the lowercased sentences' character n-grams.
+fn char_jaccard(s1: &str, s2: &str, n: usize) -> f64 {
+    let chars = |s: &str| -> HashSet<Vec<char>> {
+        let c: Vec<char> = s.to_lowercase().chars().collect();
+        c.windows(n).map(<[char]>::to_vec).collect()
+    };
+    let (x, y) = (chars(s1), chars(s2));
+    let union = x.union(&y).count().max(1);
+    x.intersection(&y).count() as f64 / union as f64
+}
+
+/// Pushes the words each side lacks (each way, the larger), whether negations differ and how
+/// many capitalised words one side lacks.
+fn word_differences(s1: &str, s2: &str, a: &[String], b: &[String], f: &mut Vec<f64>) {
     let words = |t: &[String]| -> HashSet<String> {
         t.iter()
             .filter(|w| w.chars().all(char::is_alphabetic))
             .cloned()
             .collect()
     };
-    let (wa, wb) = (words(&a), words(&b));
+    let (wa, wb) = (words(a), words(b));
     let (oa, ob) = (wa.difference(&wb).count(), wb.difference(&wa).count());
     f.extend([oa as f64, ob as f64, oa.max(ob) as f64]);
     let neg = |t: &[String]| -> HashSet<String> {
@@ -231,7 +275,7 @@ fn surface(s1: &str, s2: &str) -> Vec<f64> {
             .cloned()
             .collect()
     };
-    f.push(f64::from(u8::from(neg(&a) != neg(&b))));
+    f.push(f64::from(u8::from(neg(a) != neg(b))));
     let caps = |s: &str| -> HashSet<String> {
         s.split(|c: char| !c.is_alphabetic())
             .filter(|w| {
@@ -242,7 +286,6 @@ fn surface(s1: &str, s2: &str) -> Vec<f64> {
             .collect()
     };
     f.push(caps(s1).symmetric_difference(&caps(s2)).count() as f64);
-    f
 }
 
 /// Mean over `a`'s tokens of the best cosine with a token of `b` (BERTScore's precision).

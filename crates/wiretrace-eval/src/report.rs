@@ -203,65 +203,80 @@ pub fn format_value(name: &str, value: f64) -> String {
 /// per metric (and one continuation row per further anchor), followed by each report's notes
 /// and tables.
 pub fn render_table(reports: &[DatasetReport]) -> String {
-    const HEADER: [&str; 7] = [
-        "dataset", "split", "metric", "ours", "anchors", "items", "seconds",
-    ];
-    let mut rows: Vec<[String; 7]> = Vec::new();
+    let rows: Vec<[String; 7]> = reports.iter().flat_map(metric_rows).collect();
+    let mut out = aligned_table(&rows);
     for r in reports {
-        let mut first = true;
-        let lead = |first: bool| -> [String; 2] {
-            if first {
-                [r.dataset.clone(), r.split.clone()]
-            } else {
-                [String::new(), String::new()]
-            }
-        };
-        let tail = |first: bool| -> [String; 2] {
-            if first {
-                [r.items.to_string(), format!("{:.2}", r.seconds)]
-            } else {
-                [String::new(), String::new()]
-            }
-        };
-        if r.metrics.is_empty() {
-            let [d, s] = lead(true);
-            let [i, t] = tail(true);
-            rows.push([d, s, "-".into(), "-".into(), String::new(), i, t]);
+        out.push_str(&notes_and_tables(r));
+    }
+    out
+}
+
+const HEADER: [&str; 7] = [
+    "dataset", "split", "metric", "ours", "anchors", "items", "seconds",
+];
+
+/// The table rows of one data set: a row per metric with its first anchor, a row per further
+/// anchor; the data set, split, items and seconds on its first row only.
+fn metric_rows(r: &DatasetReport) -> Vec<[String; 7]> {
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    let mut first = true;
+    let lead = |first: bool| -> [String; 2] {
+        if first {
+            [r.dataset.clone(), r.split.clone()]
+        } else {
+            [String::new(), String::new()]
         }
-        for m in &r.metrics {
-            let anchors: Vec<String> = m
-                .anchors
-                .iter()
-                .map(|(who, v)| format!("{} {}", format_value(m.name, *v), who))
-                .collect();
-            let mut anchors = anchors.into_iter();
-            let [d, s] = lead(first);
-            let [i, t] = tail(first);
+    };
+    let tail = |first: bool| -> [String; 2] {
+        if first {
+            [r.items.to_string(), format!("{:.2}", r.seconds)]
+        } else {
+            [String::new(), String::new()]
+        }
+    };
+    if r.metrics.is_empty() {
+        let [d, s] = lead(true);
+        let [i, t] = tail(true);
+        rows.push([d, s, "-".into(), "-".into(), String::new(), i, t]);
+    }
+    for m in &r.metrics {
+        let anchors: Vec<String> = m
+            .anchors
+            .iter()
+            .map(|(who, v)| format!("{} {}", format_value(m.name, *v), who))
+            .collect();
+        let mut anchors = anchors.into_iter();
+        let [d, s] = lead(first);
+        let [i, t] = tail(first);
+        rows.push([
+            d,
+            s,
+            m.name.to_owned(),
+            format_value(m.name, m.value),
+            anchors.next().unwrap_or_default(),
+            i,
+            t,
+        ]);
+        first = false;
+        for more in anchors {
             rows.push([
-                d,
-                s,
-                m.name.to_owned(),
-                format_value(m.name, m.value),
-                anchors.next().unwrap_or_default(),
-                i,
-                t,
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                more,
+                String::new(),
+                String::new(),
             ]);
-            first = false;
-            for more in anchors {
-                rows.push([
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    more,
-                    String::new(),
-                    String::new(),
-                ]);
-            }
         }
     }
+    rows
+}
+
+/// The header, a rule and `rows`, in columns as wide as their widest cell.
+fn aligned_table(rows: &[[String; 7]]) -> String {
     let mut widths = HEADER.map(|h| h.chars().count());
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -283,24 +298,28 @@ pub fn render_table(reports: &[DatasetReport]) -> String {
     let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
     out.push_str(&rule.join("-+-"));
     out.push('\n');
-    for row in &rows {
+    for row in rows {
         out.push_str(&line(row));
         out.push('\n');
     }
-    for r in reports {
-        if !r.notes.is_empty() {
-            out.push_str(&format!("\nnotes ({}):\n", r.dataset));
-            for note in &r.notes {
-                out.push_str(&format!("  - {note}\n"));
-            }
+    out
+}
+
+/// What follows the table for one data set: its notes, then its extra tables.
+fn notes_and_tables(r: &DatasetReport) -> String {
+    let mut out = String::new();
+    if !r.notes.is_empty() {
+        out.push_str(&format!("\nnotes ({}):\n", r.dataset));
+        for note in &r.notes {
+            out.push_str(&format!("  - {note}\n"));
         }
-        for t in &r.tables {
-            out.push_str(&format!(
-                "\n{} ({}; rows {}, columns {}):\n",
-                t.name, r.dataset, t.rows, t.cols
-            ));
-            out.push_str(&render_matrix(t));
-        }
+    }
+    for t in &r.tables {
+        out.push_str(&format!(
+            "\n{} ({}; rows {}, columns {}):\n",
+            t.name, r.dataset, t.rows, t.cols
+        ));
+        out.push_str(&render_matrix(t));
     }
     out
 }

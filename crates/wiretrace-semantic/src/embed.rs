@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use tokenizers::{Tokenizer, TruncationParams};
 
 use crate::encoder::{Encoder, Packed};
-use crate::model::ModelError;
+use crate::install::ModelError;
 
 /// Tokens per forward pass: enough rows for the matrix kernels to run at full speed (the
 /// weights are packed once per product), activations ~15 KB per token. Measured on 2,000 MSRP

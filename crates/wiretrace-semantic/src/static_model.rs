@@ -20,7 +20,7 @@ use safetensors::{Dtype, SafeTensors};
 use tokenizers::Tokenizer;
 
 use crate::embed::BertEmbedder;
-use crate::model::ModelError;
+use crate::install::ModelError;
 
 /// File of the distilled vectors in the model folder (safetensors, tensor `embeddings`).
 pub const FILE: &str = "static-v1.safetensors";

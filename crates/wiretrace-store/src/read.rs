@@ -1,7 +1,7 @@
 //! Reading a store: the stored corpus as the engine's own types, so `wiretrace report --db`
 //! prints what `analyze` prints and the server serves the same JSON.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -218,71 +218,11 @@ fn story_rows(
 /// syncs; read here, a list costs a few index seeks per member. `whole`: `rows` is every
 /// story, so one pass over the `related` pairs answers all of them.
 fn with_related(conn: &Connection, rows: Vec<(i64, Story)>, whole: bool) -> Result<Vec<Story>> {
-    use std::collections::{BTreeMap, BTreeSet};
-    let rank = rank_of(Relation::Related);
-    let mut lists: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    if whole {
-        // Two scans, no seeks: every article's story (article ords are dense from 0), then
-        // the `related` pairs from a covering index. Joining story_members twice per pair
-        // instead made `GET /stories` of the 1M store ~1.5 s slower.
-        let mut story_of: Vec<Option<i64>> = Vec::new();
-        let mut stmt = conn.prepare("SELECT article, story FROM story_members")?;
-        let mut found = stmt.query([])?;
-        while let Some(r) = found.next()? {
-            let (a, st): (i64, i64) = (r.get(0)?, r.get(1)?);
-            let Ok(a) = usize::try_from(a) else { continue };
-            if story_of.len() <= a {
-                story_of.resize(a + 1, None);
-            }
-            story_of[a] = Some(st);
-        }
-        let of = |a: i64| {
-            usize::try_from(a)
-                .ok()
-                .and_then(|a| story_of.get(a).copied().flatten())
-        };
-        let mut stmt = conn.prepare("SELECT a, b FROM pairs WHERE rank = ?1")?;
-        let mut found = stmt.query([rank])?;
-        while let Some(r) = found.next()? {
-            if let (Some(x), Some(y)) = (of(r.get(0)?), of(r.get(1)?)) {
-                if x != y {
-                    lists.entry(x).or_default().insert(y);
-                    lists.entry(y).or_default().insert(x);
-                }
-            }
-        }
+    let lists = if whole {
+        related_among_all(conn)?
     } else {
-        let mut members =
-            conn.prepare_cached("SELECT article FROM story_members WHERE story = ?1")?;
-        let mut partners = conn.prepare_cached(RELATED_OF)?;
-        let mut story_of =
-            conn.prepare_cached("SELECT story FROM story_members WHERE article = ?1")?;
-        let mut cache: HashMap<i64, Option<i64>> = HashMap::new();
-        for (ord, _) in &rows {
-            let list = lists.entry(*ord).or_default();
-            let arts: Vec<i64> = members
-                .query_map([ord], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for x in arts {
-                let ys: Vec<i64> = partners
-                    .query_map(params![x, rank], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                for y in ys {
-                    let sy = match cache.get(&y) {
-                        Some(&s) => s,
-                        None => {
-                            let s = story_of.query_row([y], |r| r.get(0)).optional()?;
-                            cache.insert(y, s);
-                            s
-                        }
-                    };
-                    if let Some(sy) = sy.filter(|sy| sy != ord) {
-                        list.insert(sy);
-                    }
-                }
-            }
-        }
-    }
+        related_of(conn, &rows)?
+    };
     let known: HashMap<i64, String> = rows.iter().map(|(o, st)| (*o, st.id.clone())).collect();
     let mut id_stmt = conn.prepare_cached("SELECT id FROM stories WHERE ord = ?1")?;
     let mut id_of = |o: i64| -> Result<String> {
@@ -302,6 +242,77 @@ fn with_related(conn: &Connection, rows: Vec<(i64, Story)>, whole: bool) -> Resu
             Ok(st)
         })
         .collect()
+}
+
+/// Every story's `related` stories, by story ord.
+fn related_among_all(conn: &Connection) -> Result<BTreeMap<i64, BTreeSet<i64>>> {
+    let rank = rank_of(Relation::Related);
+    let mut lists: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    // Two scans, no seeks: every article's story (article ords are dense from 0), then
+    // the `related` pairs from a covering index. Joining story_members twice per pair
+    // instead made `GET /stories` of the 1M store ~1.5 s slower.
+    let mut story_of: Vec<Option<i64>> = Vec::new();
+    let mut stmt = conn.prepare("SELECT article, story FROM story_members")?;
+    let mut found = stmt.query([])?;
+    while let Some(r) = found.next()? {
+        let (a, st): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let Ok(a) = usize::try_from(a) else { continue };
+        if story_of.len() <= a {
+            story_of.resize(a + 1, None);
+        }
+        story_of[a] = Some(st);
+    }
+    let of = |a: i64| {
+        usize::try_from(a)
+            .ok()
+            .and_then(|a| story_of.get(a).copied().flatten())
+    };
+    let mut stmt = conn.prepare("SELECT a, b FROM pairs WHERE rank = ?1")?;
+    let mut found = stmt.query([rank])?;
+    while let Some(r) = found.next()? {
+        if let (Some(x), Some(y)) = (of(r.get(0)?), of(r.get(1)?)) {
+            if x != y {
+                lists.entry(x).or_default().insert(y);
+                lists.entry(y).or_default().insert(x);
+            }
+        }
+    }
+    Ok(lists)
+}
+
+/// The `related` stories of the stories in `rows`, by story ord: a few index seeks per member.
+fn related_of(conn: &Connection, rows: &[(i64, Story)]) -> Result<BTreeMap<i64, BTreeSet<i64>>> {
+    let rank = rank_of(Relation::Related);
+    let mut lists: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let mut members = conn.prepare_cached("SELECT article FROM story_members WHERE story = ?1")?;
+    let mut partners = conn.prepare_cached(RELATED_OF)?;
+    let mut story_of = conn.prepare_cached("SELECT story FROM story_members WHERE article = ?1")?;
+    let mut cache: HashMap<i64, Option<i64>> = HashMap::new();
+    for (ord, _) in rows {
+        let list = lists.entry(*ord).or_default();
+        let arts: Vec<i64> = members
+            .query_map([ord], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for x in arts {
+            let ys: Vec<i64> = partners
+                .query_map(params![x, rank], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for y in ys {
+                let sy = match cache.get(&y) {
+                    Some(&s) => s,
+                    None => {
+                        let s = story_of.query_row([y], |r| r.get(0)).optional()?;
+                        cache.insert(y, s);
+                        s
+                    }
+                };
+                if let Some(sy) = sy.filter(|sy| sy != ord) {
+                    list.insert(sy);
+                }
+            }
+        }
+    }
+    Ok(lists)
 }
 
 fn json_rows<T: serde::de::DeserializeOwned>(
@@ -636,160 +647,215 @@ impl Store {
         let c = &self.conn;
         // Without a query the page is known before any member is read: only its stories'
         // members and derivations are, so a page costs the same in a store of any size.
-        let page: Option<(usize, Vec<(i64, String)>)> = match query {
+        let page = match query {
             Some(_) => None,
-            None => {
-                let total: i64 = c.query_row("SELECT COUNT(*) FROM stories", [], |r| r.get(0))?;
-                let mut stmt =
-                    c.prepare("SELECT ord, json FROM stories ORDER BY ord LIMIT ?1 OFFSET ?2")?;
-                let rows = stmt
-                    .query_map(
-                        [
-                            i64::try_from(limit).unwrap_or(i64::MAX),
-                            i64::try_from(offset).unwrap_or(i64::MAX),
-                        ],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )?
-                    .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
-                Some((usize::try_from(total).unwrap_or(0), rows))
-            }
+            None => Some(story_page(c, offset, limit)?),
         };
         let page_stories: Option<Vec<i64>> = page
             .as_ref()
             .map(|(_, rows)| rows.iter().map(|r| r.0).collect());
-        let mut members: HashMap<i64, Vec<Member>> = HashMap::new();
-        let mut story_of: HashMap<i64, i64> = HashMap::new();
-        {
-            let sql = format!(
-                "SELECT m.story, a.ord, a.id, a.title, a.published FROM story_members m \
-                 JOIN articles a ON a.ord = m.article {} ORDER BY a.ord",
-                within(page_stories.as_deref(), "WHERE m.story IN ({})")
-            );
-            let mut stmt = c.prepare(&sql)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let story: i64 = r.get(0)?;
-                let published: Option<String> = r.get(4)?;
-                let m = Member {
-                    ord: r.get(1)?,
-                    id: r.get(2)?,
-                    title: r.get(3)?,
-                    published: published
-                        .and_then(|s| wiretrace::read::parse_time(&s).map(|t| (t.timestamp(), s))),
-                };
-                story_of.insert(m.ord, story);
-                members.entry(story).or_default().push(m);
-            }
-        }
-        let mut matches: HashMap<i64, Vec<SearchMatch>> = HashMap::new();
-        if let Some(q) = &query {
-            // Matched in Rust, not with SQL `lower()`, which folds ASCII only.
-            for (story, ms) in &members {
-                for m in ms {
-                    if let Some(t) = m.title.as_deref().filter(|t| t.to_lowercase().contains(q)) {
-                        matches.entry(*story).or_default().push(SearchMatch {
-                            field: "title",
-                            article: m.id.clone(),
-                            text: t.to_string(),
-                        });
-                    }
+        let Members {
+            by_story: members,
+            story_of,
+        } = story_members(c, page_stories.as_deref())?;
+        let matches = match &query {
+            Some(q) => search_matches(c, q, &members, &story_of)?,
+            None => HashMap::new(),
+        };
+        // A derivation joins two articles of one story: the page's members are enough.
+        let page_members: Option<Vec<i64>> = page_stories
+            .as_ref()
+            .map(|_| story_of.keys().copied().collect());
+        let lineage = Lineage::read(c, page_members.as_deref())?;
+        let stories = match page {
+            Some((total, rows)) => {
+                let mut stories = Vec::with_capacity(rows.len());
+                for (ord, json) in rows {
+                    let story: Story = decode("a story", &json)?;
+                    let ms = members.get(&ord).map(Vec::as_slice).unwrap_or_default();
+                    stories.push(overview(story, ms, &lineage, Vec::new()));
                 }
+                (total, stories)
             }
-            let mut stmt = c.prepare(
-                "SELECT q.speaker, a.ord, a.id FROM quotes q \
-                 JOIN quote_variants v ON v.quote = q.ord JOIN articles a ON a.ord = v.article \
-                 WHERE q.speaker IS NOT NULL ORDER BY q.ord, a.ord",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let speaker: String = r.get(0)?;
-                if !speaker.to_lowercase().contains(q) {
-                    continue;
-                }
-                let ord: i64 = r.get(1)?;
-                if let Some(story) = story_of.get(&ord) {
-                    let found = matches.entry(*story).or_default();
-                    // One line per speaker and story is enough to say why it matched.
-                    if !found
-                        .iter()
-                        .any(|m| m.field == "speaker" && m.text == speaker)
-                    {
-                        found.push(SearchMatch {
-                            field: "speaker",
-                            article: r.get(2)?,
-                            text: speaker,
-                        });
-                    }
-                }
-            }
-        }
-        // Each derived article's parent, chosen as the report chooses it: the derivation with
-        // the highest direction confidence, then the strongest relation.
-        let mut parent: HashMap<i64, (i64, Derivation)> = HashMap::new();
-        {
-            // A derivation joins two articles of one story: the page's members are enough.
-            let page_members: Option<Vec<i64>> = page_stories
-                .as_ref()
-                .map(|_| story_of.keys().copied().collect());
-            let sql = format!(
-                "SELECT d.source, d.derived, d.json {DERIVATIONS_IN_PAIR_ORDER} {} {DERIVATION_ORDER}",
-                within(page_members.as_deref(), "WHERE d.derived IN ({})")
-            );
-            let mut stmt = c.prepare(&sql)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let (s, d): (i64, i64) = (r.get(0)?, r.get(1)?);
-                let x: Derivation = decode("a derivation", &r.get::<_, String>(2)?)?;
-                let better = parent.get(&d).is_none_or(|(_, cur)| {
-                    (x.confidence, std::cmp::Reverse(x.relation))
-                        > (cur.confidence, std::cmp::Reverse(cur.relation))
+            None => matching_stories(c, matches, &members, &lineage, offset, limit)?,
+        };
+        Ok(StoryList {
+            total: stories.0,
+            offset,
+            stories: stories.1,
+        })
+    }
+}
+
+/// The number of stories and the rows (`ord`, `json`) of the page `offset`, `limit`.
+fn story_page(c: &Connection, offset: usize, limit: usize) -> Result<(usize, Vec<(i64, String)>)> {
+    let total: i64 = c.query_row("SELECT COUNT(*) FROM stories", [], |r| r.get(0))?;
+    let mut stmt = c.prepare("SELECT ord, json FROM stories ORDER BY ord LIMIT ?1 OFFSET ?2")?;
+    let rows = stmt
+        .query_map(
+            [
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                i64::try_from(offset).unwrap_or(i64::MAX),
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
+    Ok((usize::try_from(total).unwrap_or(0), rows))
+}
+
+/// The members of some stories, seen from both ends.
+struct Members {
+    /// Each story's members, in ingest order.
+    by_story: HashMap<i64, Vec<Member>>,
+    /// Each member's story.
+    story_of: HashMap<i64, i64>,
+}
+
+/// The members of the stories `stories` (every story for `None`).
+fn story_members(c: &Connection, stories: Option<&[i64]>) -> Result<Members> {
+    let mut members: HashMap<i64, Vec<Member>> = HashMap::new();
+    let mut story_of: HashMap<i64, i64> = HashMap::new();
+    let sql = format!(
+        "SELECT m.story, a.ord, a.id, a.title, a.published FROM story_members m \
+         JOIN articles a ON a.ord = m.article {} ORDER BY a.ord",
+        within(stories, "WHERE m.story IN ({})")
+    );
+    let mut stmt = c.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let story: i64 = r.get(0)?;
+        let published: Option<String> = r.get(4)?;
+        let m = Member {
+            ord: r.get(1)?,
+            id: r.get(2)?,
+            title: r.get(3)?,
+            published: published
+                .and_then(|s| wiretrace::read::parse_time(&s).map(|t| (t.timestamp(), s))),
+        };
+        story_of.insert(m.ord, story);
+        members.entry(story).or_default().push(m);
+    }
+    Ok(Members {
+        by_story: members,
+        story_of,
+    })
+}
+
+/// Why each story matches the lowercased query `q`: its members' headlines, then the speakers
+/// of its quotes.
+fn search_matches(
+    c: &Connection,
+    q: &str,
+    members: &HashMap<i64, Vec<Member>>,
+    story_of: &HashMap<i64, i64>,
+) -> Result<HashMap<i64, Vec<SearchMatch>>> {
+    let mut matches: HashMap<i64, Vec<SearchMatch>> = HashMap::new();
+    // Matched in Rust, not with SQL `lower()`, which folds ASCII only.
+    for (story, ms) in members {
+        for m in ms {
+            if let Some(t) = m.title.as_deref().filter(|t| t.to_lowercase().contains(q)) {
+                matches.entry(*story).or_default().push(SearchMatch {
+                    field: "title",
+                    article: m.id.clone(),
+                    text: t.to_string(),
                 });
-                if better {
-                    parent.insert(d, (s, x));
-                }
+            }
+        }
+    }
+    let mut stmt = c.prepare(
+        "SELECT q.speaker, a.ord, a.id FROM quotes q \
+         JOIN quote_variants v ON v.quote = q.ord JOIN articles a ON a.ord = v.article \
+         WHERE q.speaker IS NOT NULL ORDER BY q.ord, a.ord",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let speaker: String = r.get(0)?;
+        if !speaker.to_lowercase().contains(q) {
+            continue;
+        }
+        let ord: i64 = r.get(1)?;
+        if let Some(story) = story_of.get(&ord) {
+            let found = matches.entry(*story).or_default();
+            // One line per speaker and story is enough to say why it matched.
+            if !found
+                .iter()
+                .any(|m| m.field == "speaker" && m.text == speaker)
+            {
+                found.push(SearchMatch {
+                    field: "speaker",
+                    article: r.get(2)?,
+                    text: speaker,
+                });
+            }
+        }
+    }
+    Ok(matches)
+}
+
+/// The stories that `matches` names, counted in full and paged by `offset` and `limit`.
+fn matching_stories(
+    c: &Connection,
+    mut matches: HashMap<i64, Vec<SearchMatch>>,
+    members: &HashMap<i64, Vec<Member>>,
+    lineage: &Lineage,
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, Vec<StoryOverview>)> {
+    let mut stories = Vec::new();
+    let mut total = 0;
+    let mut stmt = c.prepare("SELECT ord, json FROM stories ORDER BY ord")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let ord: i64 = r.get(0)?;
+        let found = matches.remove(&ord).unwrap_or_default();
+        if found.is_empty() {
+            continue;
+        }
+        total += 1;
+        if total <= offset || stories.len() >= limit {
+            continue;
+        }
+        let story: Story = decode("a story", &r.get::<_, String>(1)?)?;
+        let ms = members.get(&ord).map(Vec::as_slice).unwrap_or_default();
+        stories.push(overview(story, ms, lineage, found));
+    }
+    Ok((total, stories))
+}
+
+/// Each derived article's parent, chosen as the report chooses it (the derivation with the
+/// highest direction confidence, then the strongest relation), seen from both ends.
+struct Lineage {
+    children: HashMap<i64, Vec<i64>>,
+    derived: std::collections::HashSet<i64>,
+}
+
+impl Lineage {
+    /// The parents of the articles `derived` (every article for `None`).
+    fn read(c: &Connection, derived: Option<&[i64]>) -> Result<Lineage> {
+        let mut parent: HashMap<i64, (i64, Derivation)> = HashMap::new();
+        let sql = format!(
+            "SELECT d.source, d.derived, d.json {DERIVATIONS_IN_PAIR_ORDER} {} {DERIVATION_ORDER}",
+            within(derived, "WHERE d.derived IN ({})")
+        );
+        let mut stmt = c.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (s, d): (i64, i64) = (r.get(0)?, r.get(1)?);
+            let x: Derivation = decode("a derivation", &r.get::<_, String>(2)?)?;
+            let better = parent.get(&d).is_none_or(|(_, cur)| {
+                (x.confidence, std::cmp::Reverse(x.relation))
+                    > (cur.confidence, std::cmp::Reverse(cur.relation))
+            });
+            if better {
+                parent.insert(d, (s, x));
             }
         }
         let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
         for (&d, (s, _)) in &parent {
             children.entry(*s).or_default().push(d);
         }
-        let derived: std::collections::HashSet<i64> = parent.keys().copied().collect();
-        if let Some((total, rows)) = page {
-            let mut stories = Vec::with_capacity(rows.len());
-            for (ord, json) in rows {
-                let story: Story = decode("a story", &json)?;
-                let ms = members.get(&ord).map(Vec::as_slice).unwrap_or_default();
-                stories.push(overview(story, ms, &children, &derived, Vec::new()));
-            }
-            return Ok(StoryList {
-                total,
-                offset,
-                stories,
-            });
-        }
-        let mut stories = Vec::new();
-        let mut total = 0;
-        let mut stmt = c.prepare("SELECT ord, json FROM stories ORDER BY ord")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let ord: i64 = r.get(0)?;
-            let found = matches.remove(&ord).unwrap_or_default();
-            if query.is_some() && found.is_empty() {
-                continue;
-            }
-            total += 1;
-            if total <= offset || stories.len() >= limit {
-                continue;
-            }
-            let story: Story = decode("a story", &r.get::<_, String>(1)?)?;
-            let ms = members.get(&ord).map(Vec::as_slice).unwrap_or_default();
-            stories.push(overview(story, ms, &children, &derived, found));
-        }
-        Ok(StoryList {
-            total,
-            offset,
-            stories,
-        })
+        let derived = parent.keys().copied().collect();
+        Ok(Lineage { children, derived })
     }
 }
 
@@ -797,10 +863,10 @@ impl Store {
 fn overview(
     story: Story,
     members: &[Member],
-    children: &HashMap<i64, Vec<i64>>,
-    derived: &std::collections::HashSet<i64>,
+    lineage: &Lineage,
     matches: Vec<SearchMatch>,
 ) -> StoryOverview {
+    let Lineage { children, derived } = lineage;
     let descendants = |root: i64| {
         let mut seen = std::collections::HashSet::new();
         let mut stack = vec![root];

@@ -195,80 +195,98 @@ pub fn parse_sgml(bytes: &[u8]) -> ParsedFile {
     for (i, &start) in starts.iter().enumerate() {
         out.elements += 1;
         let limit = starts.get(i + 1).copied().unwrap_or(bytes.len());
-        let element = &bytes[start..limit];
-        // The start tag runs to the first '>' (attributes never contain one).
-        let Some(tag_end) = element.iter().position(|&b| b == b'>') else {
-            out.skipped.add(
-                "elements with an unterminated start tag",
-                format!("byte {start}"),
-            );
-            continue;
-        };
-        let attrs = decode_latin1(&element[..tag_end]);
-        let mut inner = &element[tag_end + 1..];
-        match find_ci(inner, b"</REUTERS>", 0) {
-            Some(end) => inner = &inner[..end],
-            None => out.skipped.add(
-                "elements without </REUTERS> (recovered)",
-                format!("byte {start}"),
-            ),
+        if let Some(doc) = parse_element(&bytes[start..limit], start, &mut out.skipped) {
+            out.docs.push(doc);
         }
-        let Some(newid) = attribute(&attrs, "NEWID").and_then(|v| v.parse::<u64>().ok()) else {
-            out.skipped
-                .add("elements without a numeric NEWID", format!("byte {start}"));
-            continue;
-        };
-        // Title and body live inside <TEXT>; fall back to the whole element without one.
-        let text_part = match open_tag_end(inner, b"TEXT", 0) {
-            Some(from) => {
-                let to = find_ci(inner, b"</TEXT>", from).unwrap_or(inner.len());
-                &inner[from..to]
-            }
-            None => inner,
-        };
-        let Some(body_from) = open_tag_end(text_part, b"BODY", 0) else {
-            out.skipped.add(
-                "elements without <BODY> (BRIEF/UNPROC stories)",
-                newid.to_string(),
-            );
-            continue;
-        };
-        let body_to = match find_ci(text_part, b"</BODY>", body_from) {
-            Some(to) => to,
-            None => {
-                out.skipped
-                    .add("bodies without </BODY> (recovered)", newid.to_string());
-                text_part.len()
-            }
-        };
-        let cleaned = clean_text(&decode_latin1(&text_part[body_from..body_to]));
-        let key = normalise_ws(&cleaned);
-        let body = strip_signature(&cleaned).to_owned();
-        if body.is_empty() {
-            out.skipped.add(
-                "elements with an empty body after cleaning",
-                newid.to_string(),
-            );
-            continue;
-        }
-        let title = element_text(text_part, b"TITLE")
-            .map(|raw| normalise_ws(&clean_text(&decode_latin1(raw))))
-            .filter(|t| !t.is_empty());
-        let published = element_text(inner, b"DATE")
-            .and_then(|raw| parse_date(&clean_text(&decode_latin1(raw))));
-        let lewis_split = attribute(&attrs, "LEWISSPLIT");
-        out.docs.push((
-            ReutersDoc {
-                newid,
-                title,
-                body,
-                published,
-                lewis_split,
-            },
-            key,
-        ));
     }
     out
+}
+
+/// One `<REUTERS` element starting at byte `start` of its file: the story and its duplicate
+/// key, or `None` (with the reason in `skipped`).
+fn parse_element(
+    element: &[u8],
+    start: usize,
+    skipped: &mut Skips,
+) -> Option<(ReutersDoc, String)> {
+    // The start tag runs to the first '>' (attributes never contain one).
+    let Some(tag_end) = element.iter().position(|&b| b == b'>') else {
+        skipped.add(
+            "elements with an unterminated start tag",
+            format!("byte {start}"),
+        );
+        return None;
+    };
+    let attrs = decode_latin1(&element[..tag_end]);
+    let mut inner = &element[tag_end + 1..];
+    match find_ci(inner, b"</REUTERS>", 0) {
+        Some(end) => inner = &inner[..end],
+        None => skipped.add(
+            "elements without </REUTERS> (recovered)",
+            format!("byte {start}"),
+        ),
+    }
+    let Some(newid) = attribute(&attrs, "NEWID").and_then(|v| v.parse::<u64>().ok()) else {
+        skipped.add("elements without a numeric NEWID", format!("byte {start}"));
+        return None;
+    };
+    story(inner, &attrs, newid, skipped)
+}
+
+/// The story inside an element (`inner`, between its tags), with its exact-duplicate key: the
+/// cleaned body before its signature line is stripped.
+fn story(
+    inner: &[u8],
+    attrs: &str,
+    newid: u64,
+    skipped: &mut Skips,
+) -> Option<(ReutersDoc, String)> {
+    // Title and body live inside <TEXT>; fall back to the whole element without one.
+    let text_part = match open_tag_end(inner, b"TEXT", 0) {
+        Some(from) => {
+            let to = find_ci(inner, b"</TEXT>", from).unwrap_or(inner.len());
+            &inner[from..to]
+        }
+        None => inner,
+    };
+    let Some(body_from) = open_tag_end(text_part, b"BODY", 0) else {
+        skipped.add(
+            "elements without <BODY> (BRIEF/UNPROC stories)",
+            newid.to_string(),
+        );
+        return None;
+    };
+    let body_to = match find_ci(text_part, b"</BODY>", body_from) {
+        Some(to) => to,
+        None => {
+            skipped.add("bodies without </BODY> (recovered)", newid.to_string());
+            text_part.len()
+        }
+    };
+    let cleaned = clean_text(&decode_latin1(&text_part[body_from..body_to]));
+    let key = normalise_ws(&cleaned);
+    let body = strip_signature(&cleaned).to_owned();
+    if body.is_empty() {
+        skipped.add(
+            "elements with an empty body after cleaning",
+            newid.to_string(),
+        );
+        return None;
+    }
+    let title = element_text(text_part, b"TITLE")
+        .map(|raw| normalise_ws(&clean_text(&decode_latin1(raw))))
+        .filter(|t| !t.is_empty());
+    let published =
+        element_text(inner, b"DATE").and_then(|raw| parse_date(&clean_text(&decode_latin1(raw))));
+    let lewis_split = attribute(attrs, "LEWISSPLIT");
+    let doc = ReutersDoc {
+        newid,
+        title,
+        body,
+        published,
+        lewis_split,
+    };
+    Some((doc, key))
 }
 
 /// Byte offsets of every `<REUTERS` start tag (followed by a blank or `>`, any case).

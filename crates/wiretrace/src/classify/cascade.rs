@@ -1,0 +1,152 @@
+//! The threshold cascade: the relation a pair's features decide, and how far the pair lies from
+//! the boundary with its nearest other relation (its confidence).
+
+use super::evidence::evidence;
+use super::PairFeatures;
+use crate::model::Relation;
+use crate::params::PairParams;
+
+/// A decided relation with its confidence and reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The relation.
+    pub relation: Relation,
+    /// Confidence in [0, 1].
+    pub confidence: f64,
+    /// Human-readable evidence.
+    pub evidence: Vec<String>,
+}
+
+/// The threshold cascade.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Classifier {
+    /// Thresholds.
+    pub params: PairParams,
+}
+
+impl Default for Classifier {
+    fn default() -> Self {
+        Classifier {
+            params: crate::params::PARAMS.pair,
+        }
+    }
+}
+
+impl Classifier {
+    /// The heavy-rewrite score: ordered, similar alignment covering the shorter side.
+    fn heavy_ok(&self, f: &PairFeatures) -> bool {
+        let p = &self.params;
+        f.reuse_short >= p.heavy_reuse
+            && f.order >= p.heavy_order
+            && f.mean_similarity >= p.heavy_similarity
+            && f.number_agreement >= p.heavy_numbers
+            && f.links >= 2
+            || self.chain_ok(f)
+    }
+
+    /// The semantic heavy-rewrite rung: the links form one monotone chain through the shorter
+    /// side and mean the same thing, though they share few words (a spun or condensed copy).
+    fn chain_ok(&self, f: &PairFeatures) -> bool {
+        let p = &self.params;
+        f.link_semantic.is_some_and(|s| s >= p.heavy_semantic)
+            && f.chain_short >= p.heavy_chain
+            && f.number_agreement >= p.heavy_numbers
+            && f.links >= 3
+    }
+
+    /// True when the pair tells the same event by its topic but was published further apart
+    /// than the event window: `related` as a later development (and not derived text).
+    pub fn later_development(&self, f: &PairFeatures) -> bool {
+        let p = &self.params;
+        self.relation(f) == Relation::Related
+            && f.topic(p) >= p.event_cosine
+            && f.hours_apart.is_some_and(|h| h > p.event_window_hours)
+    }
+
+    /// Signed distance of a pair to the chain rung (positive inside it).
+    fn chain_margin(&self, f: &PairFeatures) -> f64 {
+        let p = &self.params;
+        match f.link_semantic {
+            Some(sem) if f.links >= 3 => {
+                (f.chain_short - p.heavy_chain).min(sem - p.heavy_semantic)
+            }
+            _ => -1.0,
+        }
+    }
+
+    /// Decides the relation only (no evidence strings): the fitting program's hot path.
+    pub fn relation(&self, f: &PairFeatures) -> Relation {
+        let p = &self.params;
+        let topic = f.topic(p);
+        if f.verbatim_short >= p.copy_verbatim {
+            Relation::Copy
+        } else if f.verbatim_short + f.near_short >= p.light_reuse {
+            Relation::LightRewrite
+        } else if self.heavy_ok(f) {
+            Relation::HeavyRewrite
+        } else if topic >= p.event_cosine && f.hours_apart.is_none_or(|h| h <= p.event_window_hours)
+        {
+            Relation::SameEvent
+        } else if topic >= p.related_cosine {
+            Relation::Related
+        } else {
+            Relation::Unrelated
+        }
+    }
+
+    /// Decides the relation, its confidence and the evidence.
+    pub fn classify(&self, f: &PairFeatures) -> Decision {
+        let p = &self.params;
+        let relation = self.relation(f);
+        let margin = self.margin(f, relation);
+        let confidence =
+            (0.5 + 0.5 * (margin.max(0.0) / p.confidence_scale.max(1e-6)).tanh()).clamp(0.5, 1.0);
+        Decision {
+            relation,
+            confidence: crate::align::round4(confidence),
+            evidence: evidence(f, relation, p),
+        }
+    }
+
+    /// Distance of the pair to the boundary between `relation` and the nearest other relation.
+    fn margin(&self, f: &PairFeatures, relation: Relation) -> f64 {
+        let p = &self.params;
+        let topic = f.topic(p);
+        let lexical = f.verbatim_short + f.near_short;
+        match relation {
+            Relation::Copy => f.verbatim_short - p.copy_verbatim,
+            Relation::LightRewrite => {
+                (lexical - p.light_reuse).min(p.copy_verbatim - f.verbatim_short)
+            }
+            Relation::HeavyRewrite => {
+                let lexical_rung = (f.reuse_short - p.heavy_reuse)
+                    .min(f.order - p.heavy_order)
+                    .min(f.mean_similarity - p.heavy_similarity);
+                lexical_rung
+                    .max(self.chain_margin(f))
+                    .min(f.number_agreement - p.heavy_numbers)
+                    .min(p.light_reuse - lexical)
+            }
+            Relation::SameEvent => {
+                let mut below_heavy =
+                    if f.order >= p.heavy_order && f.mean_similarity >= p.heavy_similarity {
+                        p.heavy_reuse - f.reuse_short
+                    } else {
+                        0.2
+                    };
+                if f.link_semantic.is_some() {
+                    below_heavy = below_heavy.min(-self.chain_margin(f));
+                }
+                (topic - p.event_cosine).min(below_heavy)
+            }
+            Relation::Related => match f.hours_apart {
+                Some(h) if h > p.event_window_hours && topic >= p.event_cosine => {
+                    ((h - p.event_window_hours) / p.event_window_hours * p.confidence_scale)
+                        .min(topic - p.related_cosine)
+                }
+                _ => (topic - p.related_cosine).min(p.event_cosine - topic),
+            },
+            Relation::Unrelated => p.related_cosine - topic,
+        }
+    }
+}
