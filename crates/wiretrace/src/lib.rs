@@ -5,7 +5,7 @@
 //! article is the origin. The stages are pure functions over batches, each in its own module:
 //!
 //! ```text
-//! read ─► text ─► fingerprint ─► candidates ─► align ─► classify ─► story (+ quotes) ─► report
+//! input ─► text ─► fingerprint ─► candidates ─► align ─► classify ─► story (+ quotes) ─► report
 //! ```
 //!
 //! ```
@@ -27,11 +27,11 @@ pub mod dedup;
 pub mod demo;
 pub mod engine;
 pub mod fingerprint;
+pub mod input;
 pub mod model;
 pub mod params;
 pub mod pipeline;
 pub mod quotes;
-pub mod read;
 pub mod report;
 pub mod semantic;
 pub mod story;
