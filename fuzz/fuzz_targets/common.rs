@@ -1,6 +1,6 @@
 // Shared by the targets (included with `#[path]`): small limits keep each execution fast, and
 // every article that comes out must respect them.
-use wiretrace::read::{Limits, ReadOutcome};
+use wiretrace::input::{Limits, ReadOutcome};
 
 pub fn limits() -> Limits {
     Limits {

@@ -1,7 +1,7 @@
 #![no_main]
 //! The RSS/Atom/JSON Feed reader.
 use libfuzzer_sys::fuzz_target;
-use wiretrace::read::{read_bytes, Format};
+use wiretrace::input::{read_bytes, Format};
 
 #[path = "common.rs"]
 mod common;

@@ -1,7 +1,7 @@
 #![no_main]
 //! The HTML extractor: charset sniffing, parsing, the depth guard, readability and metadata.
 use libfuzzer_sys::fuzz_target;
-use wiretrace::read::html::{decode_html, extract, fragment_text, HtmlLimits};
+use wiretrace::input::html::{decode_html, extract, fragment_text, HtmlLimits};
 
 fuzz_target!(|data: &[u8]| {
     let limits = HtmlLimits {

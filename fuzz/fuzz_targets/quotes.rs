@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 use wiretrace::text::Document;
 
 fuzz_target!(|data: &[u8]| {
-    let text = wiretrace::read::decode(data);
+    let text = wiretrace::input::decode(data);
     let doc = Document::from_text("fuzz", text);
     for q in wiretrace::quotes::extract(&doc) {
         assert!(q.span.end <= doc.text.len() && q.span.start <= q.span.end);

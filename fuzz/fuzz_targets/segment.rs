@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 use wiretrace::text::Document;
 
 fuzz_target!(|data: &[u8]| {
-    let text = wiretrace::read::decode(data);
+    let text = wiretrace::input::decode(data);
     let doc = Document::from_text("fuzz", text);
     let mut last_end = 0;
     for (i, s) in doc.sentences.iter().enumerate() {

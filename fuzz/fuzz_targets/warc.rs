@@ -1,7 +1,7 @@
 #![no_main]
 //! The WARC reader, with the HTML extraction of the pages it finds.
 use libfuzzer_sys::fuzz_target;
-use wiretrace::read::{read_bytes, Format};
+use wiretrace::input::{read_bytes, Format};
 
 #[path = "common.rs"]
 mod common;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use std::sync::Arc;
+use wiretrace::input::{read_paths_as, read_paths_batched, Format, Limits, ReadOutcome};
 use wiretrace::present::{render_dot, render_text, ReportOptions};
-use wiretrace::read::{read_paths_as, read_paths_batched, Format, Limits, ReadOutcome};
 use wiretrace::semantic::Cached;
 use wiretrace::{Article, Config, Engine};
 

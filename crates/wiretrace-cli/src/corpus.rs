@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use wiretrace::read::{read_paths_as, Format, Limits, ReadOutcome};
+use wiretrace::input::{read_paths_as, Format, Limits, ReadOutcome};
 use wiretrace_store::{IngestOptions, Progress, Store};
 
 use crate::commands::{engine, print_analysis, summary, ModelChoice, Output};

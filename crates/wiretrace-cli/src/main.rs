@@ -56,7 +56,7 @@ enum Command {
         /// Read every input as this format (text, jsonl, html, warc, feed) instead of detecting
         /// each file's format from its content.
         #[arg(long, value_name = "FORMAT")]
-        format: Option<wiretrace::read::Format>,
+        format: Option<wiretrace::input::Format>,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -71,7 +71,7 @@ enum Command {
         threshold: f64,
         /// Read every input as this format instead of detecting it.
         #[arg(long, value_name = "FORMAT")]
-        format: Option<wiretrace::read::Format>,
+        format: Option<wiretrace::input::Format>,
         /// One JSON object per pair and line: {"a", "b", "jaccard", "estimated"}.
         #[arg(long)]
         json: bool,
@@ -90,7 +90,7 @@ enum Command {
         db: DbArg,
         /// Read every input as this format instead of detecting it.
         #[arg(long, value_name = "FORMAT")]
-        format: Option<wiretrace::read::Format>,
+        format: Option<wiretrace::input::Format>,
         /// New articles per transaction.
         #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
         batch_size: u32,
@@ -141,7 +141,7 @@ enum Command {
         db: DbArg,
         /// Read the file as this format instead of detecting it.
         #[arg(long, value_name = "FORMAT")]
-        format: Option<wiretrace::read::Format>,
+        format: Option<wiretrace::input::Format>,
         #[command(flatten)]
         output: OutputArgs,
     },

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use wiretrace::read::{read_jsonl_str, Limits};
+use wiretrace::input::{read_jsonl_str, Limits};
 use wiretrace::{Article, Engine};
 use wiretrace_store::{IngestOptions, Store};
 

@@ -82,7 +82,7 @@ pub(crate) fn article_of(r: &Row<'_>) -> rusqlite::Result<Article> {
         source: r.get(4)?,
         published: r
             .get::<_, Option<String>>(5)?
-            .and_then(|s| wiretrace::read::parse_time(&s)),
+            .and_then(|s| wiretrace::input::parse_time(&s)),
         lang: r.get(6)?,
     })
 }
@@ -568,7 +568,7 @@ fn summary_of(r: &Row<'_>) -> rusqlite::Result<ArticleSummary> {
         url: r.get(3)?,
         published: r
             .get::<_, Option<String>>(4)?
-            .and_then(|s| wiretrace::read::parse_time(&s)),
+            .and_then(|s| wiretrace::input::parse_time(&s)),
         lang: r.get(5)?,
         sentences: r.get::<_, i64>(6)?.try_into().unwrap_or(0),
         words: r.get::<_, i64>(7)?.try_into().unwrap_or(0),
@@ -730,7 +730,7 @@ fn story_members(c: &Connection, stories: Option<&[i64]>) -> Result<Members> {
             id: r.get(2)?,
             title: r.get(3)?,
             published: published
-                .and_then(|s| wiretrace::read::parse_time(&s).map(|t| (t.timestamp(), s))),
+                .and_then(|s| wiretrace::input::parse_time(&s).map(|t| (t.timestamp(), s))),
         };
         story_of.insert(m.ord, story);
         members.entry(story).or_default().push(m);

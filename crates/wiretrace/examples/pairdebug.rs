@@ -4,7 +4,7 @@ fn main() {
     let arts = if path.is_empty() {
         wiretrace::demo::articles()
     } else {
-        wiretrace::read::read_paths(&[path.into()], Default::default()).articles
+        wiretrace::input::read_paths(&[path.into()], Default::default()).articles
     };
     let e = wiretrace::Engine::default();
     let cands = e.candidate_features(&arts);

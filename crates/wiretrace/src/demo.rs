@@ -1,8 +1,8 @@
 //! The built-in demo corpus: a fictional port strike in Valmora, written by the wiretrace team
 //! (see `demo/README.md`), compiled into the binary so `wiretrace demo` needs no files.
 
+use crate::input::{read_jsonl_str, Limits};
 use crate::model::Article;
-use crate::read::{read_jsonl_str, Limits};
 
 /// The demo corpus as JSONL.
 pub const DEMO_JSONL: &str = include_str!("../demo/corpus.jsonl");
@@ -16,8 +16,11 @@ pub fn articles() -> Vec<Article> {
 mod tests {
     #[test]
     fn demo_corpus_reads_cleanly() {
-        let out =
-            crate::read::read_jsonl_str("demo", super::DEMO_JSONL, crate::read::Limits::default());
+        let out = crate::input::read_jsonl_str(
+            "demo",
+            super::DEMO_JSONL,
+            crate::input::Limits::default(),
+        );
         assert_eq!(out.articles.len(), 8);
         assert!(out.skipped.is_empty() && out.warnings.is_empty());
     }

@@ -6,8 +6,8 @@
 //! and one driver ([`pipeline`]) runs them for every caller:
 //!
 //! ```text
-//! read ─► text ─► fingerprint ─► candidates ─► align ─► classify ─► story (+ quotes) ─► present
-//!         └──────── prepare ────┘  (Postings)   └──── score ─────┘  └──── assemble ───┘
+//! input ─► text ─► fingerprint ─► candidates ─► align ─► classify ─► story (+ quotes) ─► present
+//!          └──────── prepare ────┘  (Postings)   └──── score ─────┘  └──── assemble ───┘
 //! ```
 //!
 //! ```
@@ -29,12 +29,12 @@ pub mod dedup;
 pub mod demo;
 pub mod engine;
 pub mod fingerprint;
+pub mod input;
 pub mod model;
 pub mod params;
 pub mod pipeline;
 pub mod present;
 pub mod quotes;
-pub mod read;
 pub mod semantic;
 pub mod story;
 pub mod text;

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use wiretrace::read::html::{decode_html, extract, HtmlLimits};
-use wiretrace::read::parse_time;
+use wiretrace::input::html::{decode_html, extract, HtmlLimits};
+use wiretrace::input::parse_time;
 
 /// Macro-averaged token F1 must stay at or above this (0.940 measured 2026-11-23; see
 /// docs/EVALUATION.md).

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use wiretrace::read::{read_bytes, read_paths, Format, Limits, ReadOutcome};
+use wiretrace::input::{read_bytes, read_paths, Format, Limits, ReadOutcome};
 
 fn nasty(name: &str) -> PathBuf {
     wiretrace_testkit::testdata("nasty").join(name)

@@ -315,40 +315,18 @@ fn markup_depth_exceeds(html: &[u8], limit: usize) -> bool {
     let mut i = 0;
     while let Some(off) = html[i..].iter().position(|&b| b == b'<') {
         let at = i + off;
-        let rest = &html[at + 1..];
-        if rest.starts_with(b"!--") {
-            i = find(&html[at + 4..], b"-->").map_or(html.len(), |e| at + 4 + e + 3);
+        if let Some(next) = past_comment_or_declaration(html, at) {
+            i = next;
             continue;
         }
-        if rest.starts_with(b"!") || rest.starts_with(b"?") {
-            i = find(rest, b">").map_or(html.len(), |e| at + 1 + e + 1);
-            continue;
-        }
-        let closing = rest.first() == Some(&b'/');
+        let closing = html.get(at + 1) == Some(&b'/');
         let name_at = at + 1 + usize::from(closing);
-        let name: Vec<u8> = html[name_at..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'_'))
-            .map(u8::to_ascii_lowercase)
-            .collect();
+        let name = tag_name(&html[name_at..]);
         if name.is_empty() || !name[0].is_ascii_alphabetic() {
             i = at + 1;
             continue;
         }
-        // The tag ends at the first `>` outside a quoted attribute value.
-        let mut quote = None;
-        let mut end = html.len();
-        for (k, &b) in html[name_at + name.len()..].iter().enumerate() {
-            match (quote, b) {
-                (None, b'"' | b'\'') => quote = Some(b),
-                (Some(q), _) if b == q => quote = None,
-                (None, b'>') => {
-                    end = name_at + name.len() + k;
-                    break;
-                }
-                _ => {}
-            }
-        }
+        let end = tag_end(html, name_at + name.len());
         let self_closing = end > 0 && end < html.len() && html[end - 1] == b'/';
         i = (end + 1).min(html.len());
         if closing {
@@ -361,27 +339,10 @@ fn markup_depth_exceeds(html: &[u8], limit: usize) -> bool {
             continue;
         }
         if RAW_TEXT.contains(&name.as_slice()) {
-            let mut close = b"</".to_vec();
-            close.extend_from_slice(&name);
-            let lower: Vec<u8> = html[i..].iter().map(u8::to_ascii_lowercase).collect();
-            i = find(&lower, &close).map_or(html.len(), |e| i + e);
+            i = past_raw_text(html, i, &name);
             continue;
         }
-        if let Some((peers, stops)) = implicit_peers(&name) {
-            // The outermost open peer below the nearest container closes, with what it holds.
-            let mut cut = None;
-            for pos in (0..stack.len()).rev() {
-                if stops.contains(&stack[pos].as_slice()) {
-                    break;
-                }
-                if peers.contains(&stack[pos].as_slice()) {
-                    cut = Some(pos);
-                }
-            }
-            if let Some(pos) = cut {
-                close_from(&mut stack, pos, &mut foreign);
-            }
-        }
+        close_implicit_peers(&mut stack, &name, &mut foreign);
         if matches!(name.as_slice(), b"svg" | b"math") {
             foreign += 1;
         }
@@ -391,6 +352,71 @@ fn markup_depth_exceeds(html: &[u8], limit: usize) -> bool {
         }
     }
     false
+}
+
+/// Where the scan goes on after a comment, doctype or processing instruction starting at `at`
+/// (which opens no element); `None` when a tag starts there.
+fn past_comment_or_declaration(html: &[u8], at: usize) -> Option<usize> {
+    let rest = &html[at + 1..];
+    if rest.starts_with(b"!--") {
+        return Some(find(&html[at + 4..], b"-->").map_or(html.len(), |e| at + 4 + e + 3));
+    }
+    if rest.starts_with(b"!") || rest.starts_with(b"?") {
+        return Some(find(rest, b">").map_or(html.len(), |e| at + 1 + e + 1));
+    }
+    None
+}
+
+/// The lowercase tag name at the start of `from`.
+fn tag_name(from: &[u8]) -> Vec<u8> {
+    from.iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'_'))
+        .map(u8::to_ascii_lowercase)
+        .collect()
+}
+
+/// Where the tag whose attributes start at `from` ends: the first `>` outside a quoted
+/// attribute value (the end of the page when there is none).
+fn tag_end(html: &[u8], from: usize) -> usize {
+    let mut quote = None;
+    for (k, &b) in html[from..].iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return from + k,
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// Where the content of a raw-text element (`<script>`, `<style>`, …) opened before `i` ends:
+/// at its end tag, whatever markup it holds.
+fn past_raw_text(html: &[u8], i: usize, name: &[u8]) -> usize {
+    let mut close = b"</".to_vec();
+    close.extend_from_slice(name);
+    let lower: Vec<u8> = html[i..].iter().map(u8::to_ascii_lowercase).collect();
+    find(&lower, &close).map_or(html.len(), |e| i + e)
+}
+
+/// The implicit close an opening `name` causes (a `<p>` closes an open `<p>`, a `<li>` an open
+/// `<li>`): the outermost open peer below the nearest container closes, with what it holds.
+fn close_implicit_peers(stack: &mut Vec<Vec<u8>>, name: &[u8], foreign: &mut usize) {
+    let Some((peers, stops)) = implicit_peers(name) else {
+        return;
+    };
+    let mut cut = None;
+    for pos in (0..stack.len()).rev() {
+        if stops.contains(&stack[pos].as_slice()) {
+            break;
+        }
+        if peers.contains(&stack[pos].as_slice()) {
+            cut = Some(pos);
+        }
+    }
+    if let Some(pos) = cut {
+        close_from(stack, pos, foreign);
+    }
 }
 
 /// Closes the open elements from `pos` up, keeping count of the foreign (SVG, MathML) ones.
@@ -462,114 +488,129 @@ fn squash(s: &str) -> Option<String> {
 
 impl Metadata {
     fn read(doc: &Document) -> Metadata {
-        let meta = |key: &str| -> Option<String> {
-            doc.select(&format!(
-                "meta[property=\"{key}\"], meta[name=\"{key}\"], meta[itemprop=\"{key}\"]"
-            ))
-            .nodes()
-            .iter()
-            .find_map(|n| n.attr("content").and_then(|c| squash(&c)))
-        };
         let ld = json_ld(doc);
-        // The article's own <h1> before the page's: old themes put the site name in an <h1>.
-        let title = ["article h1, main h1, [itemprop=\"headline\"]", "body h1"]
-            .iter()
-            .find_map(|sel| {
-                doc.select(sel)
-                    .nodes()
-                    .iter()
-                    .find_map(|n| squash(&n.text()))
-            })
-            .or_else(|| meta("og:title"))
-            .or_else(|| {
-                let t = squash(&doc.select("head title").text())?;
-                // "Headline | Outlet" → "Headline": the suffix is the site, not the story.
-                let cut = [" | ", " - ", " – ", " — ", " :: "]
-                    .iter()
-                    .filter_map(|sep| t.rfind(sep))
-                    .max()
-                    .filter(|&i| i > 0)
-                    .unwrap_or(t.len());
-                squash(&t[..cut])
-            });
-        let canonical = doc
-            .select("link[rel=\"canonical\"]")
-            .nodes()
-            .iter()
-            .find_map(|n| n.attr("href").and_then(|h| squash(&h)))
-            .filter(|h| h.starts_with("http://") || h.starts_with("https://"));
-        let published = ld
-            .iter()
-            .find_map(|(v, article)| article.then(|| date_field(v)).flatten())
-            .or_else(|| ld.iter().find_map(|(v, _)| date_field(v)))
-            .or_else(|| {
-                [
-                    "article:published_time",
-                    "datePublished",
-                    "pubdate",
-                    "publishdate",
-                ]
-                .iter()
-                .find_map(|k| meta(k).and_then(|d| super::parse_time(&d)))
-            })
-            .or_else(|| {
-                doc.select("[itemprop=\"datePublished\"]")
-                    .nodes()
-                    .iter()
-                    .find_map(|n| {
-                        n.attr("datetime")
-                            .or_else(|| n.attr("content"))
-                            .and_then(|d| super::parse_time(&d))
-                    })
-            })
-            .or_else(|| {
-                let parsely = meta("parsely-page")?;
-                let v: serde_json::Value = serde_json::from_str(&parsely).ok()?;
-                super::parse_time(v.get("pub_date")?.as_str()?)
-            })
-            .or_else(|| {
-                doc.select("time[datetime]")
-                    .nodes()
-                    .iter()
-                    .find_map(|n| n.attr("datetime").and_then(|d| super::parse_time(&d)))
-            });
-        let publisher = ld
-            .iter()
-            .find_map(|(v, _)| {
-                let p = v.get("publisher")?;
-                let p = p.as_array().and_then(|a| a.first()).unwrap_or(p);
-                squash(p.get("name")?.as_str()?)
-            })
-            .or_else(|| {
-                // schema.org microdata: <div itemprop="publisher" …><meta itemprop="name" …>
-                doc.select("[itemprop=\"publisher\"] [itemprop=\"name\"]")
-                    .nodes()
-                    .iter()
-                    .find_map(|n| {
-                        n.attr("content")
-                            .and_then(|c| squash(&c))
-                            .or_else(|| squash(&n.text()))
-                    })
-            });
-        let lang = doc
-            .select("html")
-            .attr("lang")
-            .and_then(|l| {
-                l.split(['-', '_'])
-                    .next()
-                    .map(|s| s.trim().to_ascii_lowercase())
-            })
-            .filter(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
         Metadata {
-            title,
-            canonical,
-            og_url: meta("og:url"),
-            site_name: meta("og:site_name").or_else(|| meta("application-name")),
-            publisher,
-            published,
-            lang,
+            title: title_of(doc),
+            canonical: canonical_of(doc),
+            og_url: meta(doc, "og:url"),
+            site_name: meta(doc, "og:site_name").or_else(|| meta(doc, "application-name")),
+            publisher: publisher_of(doc, &ld),
+            published: published_of(doc, &ld),
+            lang: lang_of(doc),
         }
     }
+}
+
+/// The content of a `<meta>` named `key` (by `property`, `name` or `itemprop`).
+fn meta(doc: &Document, key: &str) -> Option<String> {
+    doc.select(&format!(
+        "meta[property=\"{key}\"], meta[name=\"{key}\"], meta[itemprop=\"{key}\"]"
+    ))
+    .nodes()
+    .iter()
+    .find_map(|n| n.attr("content").and_then(|c| squash(&c)))
+}
+
+fn title_of(doc: &Document) -> Option<String> {
+    // The article's own <h1> before the page's: old themes put the site name in an <h1>.
+    ["article h1, main h1, [itemprop=\"headline\"]", "body h1"]
+        .iter()
+        .find_map(|sel| {
+            doc.select(sel)
+                .nodes()
+                .iter()
+                .find_map(|n| squash(&n.text()))
+        })
+        .or_else(|| meta(doc, "og:title"))
+        .or_else(|| {
+            let t = squash(&doc.select("head title").text())?;
+            // "Headline | Outlet" → "Headline": the suffix is the site, not the story.
+            let cut = [" | ", " - ", " – ", " — ", " :: "]
+                .iter()
+                .filter_map(|sep| t.rfind(sep))
+                .max()
+                .filter(|&i| i > 0)
+                .unwrap_or(t.len());
+            squash(&t[..cut])
+        })
+}
+
+fn canonical_of(doc: &Document) -> Option<String> {
+    doc.select("link[rel=\"canonical\"]")
+        .nodes()
+        .iter()
+        .find_map(|n| n.attr("href").and_then(|h| squash(&h)))
+        .filter(|h| h.starts_with("http://") || h.starts_with("https://"))
+}
+
+/// The publication time, from the most to the least reliable of the places pages give it.
+fn published_of(doc: &Document, ld: &[(serde_json::Value, bool)]) -> Option<DateTime<FixedOffset>> {
+    ld.iter()
+        .find_map(|(v, article)| article.then(|| date_field(v)).flatten())
+        .or_else(|| ld.iter().find_map(|(v, _)| date_field(v)))
+        .or_else(|| {
+            [
+                "article:published_time",
+                "datePublished",
+                "pubdate",
+                "publishdate",
+            ]
+            .iter()
+            .find_map(|k| meta(doc, k).and_then(|d| super::parse_time(&d)))
+        })
+        .or_else(|| {
+            doc.select("[itemprop=\"datePublished\"]")
+                .nodes()
+                .iter()
+                .find_map(|n| {
+                    n.attr("datetime")
+                        .or_else(|| n.attr("content"))
+                        .and_then(|d| super::parse_time(&d))
+                })
+        })
+        .or_else(|| {
+            let parsely = meta(doc, "parsely-page")?;
+            let v: serde_json::Value = serde_json::from_str(&parsely).ok()?;
+            super::parse_time(v.get("pub_date")?.as_str()?)
+        })
+        .or_else(|| {
+            doc.select("time[datetime]")
+                .nodes()
+                .iter()
+                .find_map(|n| n.attr("datetime").and_then(|d| super::parse_time(&d)))
+        })
+}
+
+fn publisher_of(doc: &Document, ld: &[(serde_json::Value, bool)]) -> Option<String> {
+    ld.iter()
+        .find_map(|(v, _)| {
+            let p = v.get("publisher")?;
+            let p = p.as_array().and_then(|a| a.first()).unwrap_or(p);
+            squash(p.get("name")?.as_str()?)
+        })
+        .or_else(|| {
+            // schema.org microdata: <div itemprop="publisher" …><meta itemprop="name" …>
+            doc.select("[itemprop=\"publisher\"] [itemprop=\"name\"]")
+                .nodes()
+                .iter()
+                .find_map(|n| {
+                    n.attr("content")
+                        .and_then(|c| squash(&c))
+                        .or_else(|| squash(&n.text()))
+                })
+        })
+}
+
+/// The two- or three-letter language of `<html lang>`, without its region.
+fn lang_of(doc: &Document) -> Option<String> {
+    doc.select("html")
+        .attr("lang")
+        .and_then(|l| {
+            l.split(['-', '_'])
+                .next()
+                .map(|s| s.trim().to_ascii_lowercase())
+        })
+        .filter(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 /// Every object of the page's JSON-LD blocks (top level, arrays and `@graph`), each with whether

@@ -3,6 +3,7 @@
 //! (`.txt` pages, extensionless feeds, `.html` saved JSON), so content wins over the name.
 
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 
 /// An input format the reader knows.
@@ -136,6 +137,20 @@ fn contains_html_tag(lower: &[u8]) -> bool {
     ]
     .iter()
     .any(|t| find(lower, t).is_some())
+}
+
+/// The lowercase extension that says what a file holds: `x.warc.gz` is a WARC, `x.jsonl.gz` JSONL.
+pub(super) fn inner_ext(path: &Path) -> String {
+    let lower = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let inner = lower.strip_suffix(".gz").unwrap_or(&lower);
+    Path::new(inner)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_string()
 }
 
 #[cfg(test)]

@@ -93,126 +93,207 @@ pub fn read_warc<R: BufRead>(
     let mut record = 0usize;
     let mut line = Vec::new();
     loop {
-        // Between records: blank lines; anything else means the previous Content-Length was
-        // wrong, and we skip to the next version line.
-        let mut resynced = false;
-        let version = loop {
-            line.clear();
-            let n = match read_line(&mut input, &mut line) {
-                Ok(n) => n,
-                Err(e) => return Err((WarcError::Io { record, source: e }, counts)),
-            };
-            if n == 0 {
-                return Ok(counts);
-            }
-            if line.starts_with(b"WARC/") {
-                break true;
-            }
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            if record == 0 {
-                break false;
-            }
-            if !resynced {
-                resynced = true;
-                *counts
-                    .entry("stretches of data between records (a wrong Content-Length?), skipped to the next record".into())
-                    .or_default() += 1;
-            }
-        };
-        if !version {
-            return Err((WarcError::NotWarc, counts));
+        match next_record(&mut input, &mut line, record, &mut counts) {
+            Ok(true) => {}
+            Ok(false) => return Ok(counts),
+            Err(e) => return Err((e, counts)),
         }
         record += 1;
-        let headers = match read_headers(&mut input) {
-            Ok(Some(h)) => h,
-            Ok(None) => return Err((WarcError::Truncated { record }, counts)),
-            Err(e) => return Err((WarcError::Io { record, source: e }, counts)),
-        };
+        if let Err(e) = read_record(&mut input, record, limits, &mut counts, &mut sink) {
+            return Err((e, counts));
+        }
+    }
+}
+
+/// Reads up to the version line that starts the next record: `false` at the end of the input.
+/// Between records there may be blank lines; anything else means the previous Content-Length was
+/// wrong, and we skip to the next version line.
+fn next_record<R: BufRead>(
+    input: &mut R,
+    line: &mut Vec<u8>,
+    record: usize,
+    counts: &mut WarcCounts,
+) -> Result<bool, WarcError> {
+    let mut resynced = false;
+    loop {
+        line.clear();
+        let n = read_line(input, line).map_err(|e| WarcError::Io { record, source: e })?;
+        if n == 0 {
+            return Ok(false);
+        }
+        if line.starts_with(b"WARC/") {
+            return Ok(true);
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if record == 0 {
+            return Err(WarcError::NotWarc);
+        }
+        if !resynced {
+            resynced = true;
+            *counts
+                .entry("stretches of data between records (a wrong Content-Length?), skipped to the next record".into())
+                .or_default() += 1;
+        }
+    }
+}
+
+/// One record after its version line: headers, then the block, handed over when it may hold a
+/// page and passed over (counted) when not.
+fn read_record<R: BufRead>(
+    input: &mut R,
+    record: usize,
+    limits: WarcLimits,
+    counts: &mut WarcCounts,
+    sink: &mut impl FnMut(WarcItem),
+) -> Result<(), WarcError> {
+    let head = match read_headers(input) {
+        Ok(Some(h)) => RecordHead::of(&h),
+        Ok(None) => return Err(WarcError::Truncated { record }),
+        Err(e) => return Err(WarcError::Io { record, source: e }),
+    };
+    let Some(length) = head.length else {
+        sink(WarcItem::Skipped {
+            record,
+            target: head.target,
+            reason: "WARC record without a valid Content-Length".into(),
+        });
+        return Ok(()); // the resync in `next_record` finds the next record
+    };
+    let wanted = head.may_hold_a_page();
+    if !wanted {
+        pass_over(input, length, record)?;
+        *counts.entry(head.counted_as()).or_default() += 1;
+        return Ok(());
+    }
+    if length > limits.max_record_bytes as u64 {
+        sink(WarcItem::Skipped {
+            record,
+            target: head.target,
+            reason: format!(
+                "WARC record is {} KB, over the {} KB limit for one page",
+                length >> 10,
+                limits.max_record_bytes >> 10
+            ),
+        });
+        return pass_over(input, length, record);
+    }
+    let block = read_block(input, length, record)?;
+    hand_over(head, record, block, limits, counts, sink);
+    Ok(())
+}
+
+/// What a record's headers say about it.
+struct RecordHead {
+    /// `WARC-Type`, lowercase.
+    kind: String,
+    target: Option<String>,
+    length: Option<u64>,
+    /// `Content-Type`, lowercase.
+    payload_type: String,
+    date: Option<String>,
+}
+
+impl RecordHead {
+    fn of(headers: &[(String, String)]) -> RecordHead {
         let get = |name: &str| {
             headers
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.clone())
         };
-        let kind = get("WARC-Type").unwrap_or_default().to_ascii_lowercase();
-        let target = get("WARC-Target-URI").map(|u| u.trim_matches(['<', '>']).to_string());
-        let Some(length) = get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok()) else {
-            sink(WarcItem::Skipped {
-                record,
-                target,
-                reason: "WARC record without a valid Content-Length".into(),
-            });
-            continue; // the resync above finds the next record
-        };
-        let payload_type = get("Content-Type").unwrap_or_default().to_ascii_lowercase();
-        let wanted = match kind.as_str() {
-            "response" => payload_type.contains("application/http") || payload_type.is_empty(),
-            "resource" => is_html_type(&payload_type),
+        RecordHead {
+            kind: get("WARC-Type").unwrap_or_default().to_ascii_lowercase(),
+            target: get("WARC-Target-URI").map(|u| u.trim_matches(['<', '>']).to_string()),
+            length: get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok()),
+            payload_type: get("Content-Type").unwrap_or_default().to_ascii_lowercase(),
+            date: get("WARC-Date"),
+        }
+    }
+
+    /// An HTTP response, or a stored HTML resource.
+    fn may_hold_a_page(&self) -> bool {
+        match self.kind.as_str() {
+            "response" => {
+                self.payload_type.contains("application/http") || self.payload_type.is_empty()
+            }
+            "resource" => is_html_type(&self.payload_type),
             _ => false,
-        };
-        if !wanted || length > limits.max_record_bytes as u64 {
-            if wanted {
-                sink(WarcItem::Skipped {
-                    record,
-                    target,
-                    reason: format!(
-                        "WARC record is {} KB, over the {} KB limit for one page",
-                        length >> 10,
-                        limits.max_record_bytes >> 10
-                    ),
-                });
-            }
-            // Streamed past, never buffered: the claimed length is untrusted.
-            match std::io::copy(&mut (&mut input).take(length), &mut std::io::sink()) {
-                Ok(n) if n < length => return Err((WarcError::Truncated { record }, counts)),
-                Ok(_) => {}
-                Err(e) => return Err((WarcError::Io { record, source: e }, counts)),
-            }
-            if !wanted {
-                let label = if kind.is_empty() {
-                    "records without a WARC-Type".to_string()
-                } else {
-                    format!("{kind} records")
-                };
-                *counts.entry(label).or_default() += 1;
-            }
-            continue;
         }
-        let mut block = Vec::with_capacity(length as usize);
-        match (&mut input).take(length).read_to_end(&mut block) {
-            Ok(n) if (n as u64) < length => return Err((WarcError::Truncated { record }, counts)),
-            Ok(_) => {}
-            Err(e) => return Err((WarcError::Io { record, source: e }, counts)),
+    }
+
+    /// The line of the counts a record passed over is counted in.
+    fn counted_as(&self) -> String {
+        if self.kind.is_empty() {
+            "records without a WARC-Type".to_string()
+        } else {
+            format!("{} records", self.kind)
         }
-        let date = get("WARC-Date");
-        if kind == "resource" {
-            let charset = charset_of(&payload_type);
-            sink(WarcItem::Page(WarcPage {
-                record,
-                target,
-                date,
-                charset,
-                body: block,
-            }));
-            continue;
-        }
-        match http_body(&block, limits.max_body_bytes) {
-            Ok(Http::Html { charset, body }) => sink(WarcItem::Page(WarcPage {
-                record,
-                target,
-                date,
-                charset,
-                body,
-            })),
-            Ok(Http::Other(what)) => *counts.entry(what).or_default() += 1,
-            Err(reason) => sink(WarcItem::Skipped {
-                record,
-                target,
-                reason,
-            }),
-        }
+    }
+}
+
+/// A block that may hold a page: a resource is the page itself; a response is an HTTP message
+/// whose body is the page when it is HTML.
+fn hand_over(
+    head: RecordHead,
+    record: usize,
+    block: Vec<u8>,
+    limits: WarcLimits,
+    counts: &mut WarcCounts,
+    sink: &mut impl FnMut(WarcItem),
+) {
+    let RecordHead {
+        target,
+        date,
+        payload_type,
+        kind,
+        ..
+    } = head;
+    if kind == "resource" {
+        let charset = charset_of(&payload_type);
+        sink(WarcItem::Page(WarcPage {
+            record,
+            target,
+            date,
+            charset,
+            body: block,
+        }));
+        return;
+    }
+    match http_body(&block, limits.max_body_bytes) {
+        Ok(Http::Html { charset, body }) => sink(WarcItem::Page(WarcPage {
+            record,
+            target,
+            date,
+            charset,
+            body,
+        })),
+        Ok(Http::Other(what)) => *counts.entry(what).or_default() += 1,
+        Err(reason) => sink(WarcItem::Skipped {
+            record,
+            target,
+            reason,
+        }),
+    }
+}
+
+/// Streams past a record's block, never buffering it: the claimed length is untrusted.
+fn pass_over<R: BufRead>(input: &mut R, length: u64, record: usize) -> Result<(), WarcError> {
+    match std::io::copy(&mut input.take(length), &mut std::io::sink()) {
+        Ok(n) if n < length => Err(WarcError::Truncated { record }),
+        Ok(_) => Ok(()),
+        Err(e) => Err(WarcError::Io { record, source: e }),
+    }
+}
+
+/// A record's block, whose length is within the limit.
+fn read_block<R: BufRead>(input: &mut R, length: u64, record: usize) -> Result<Vec<u8>, WarcError> {
+    let mut block = Vec::with_capacity(length as usize);
+    match input.take(length).read_to_end(&mut block) {
+        Ok(n) if (n as u64) < length => Err(WarcError::Truncated { record }),
+        Ok(_) => Ok(block),
+        Err(e) => Err(WarcError::Io { record, source: e }),
     }
 }
 

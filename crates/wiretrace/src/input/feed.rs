@@ -69,67 +69,82 @@ pub fn read_feed(bytes: &[u8], limits: HtmlLimits) -> Result<Vec<FeedItem>, Feed
     let feed_lang = feed.language.clone();
     let mut out = Vec::with_capacity(feed.entries.len());
     for (k, entry) in feed.entries.into_iter().enumerate() {
-        let index = k + 1;
-        let link = entry
-            .links
-            .iter()
-            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-            .or(entry.links.first())
-            .map(|l| l.href.trim().to_string())
-            .filter(|l| !l.is_empty());
-        let content = entry.content.as_ref().and_then(|c| c.body.as_deref());
-        let summary = entry.summary.as_ref().map(|s| s.content.as_str());
-        let mut chosen = None;
-        for (body, is_content) in [(content, true), (summary, false)] {
-            let Some(body) = body else { continue };
-            match fragment_text(body, limits) {
-                Ok(text) => {
-                    let words = text.split_whitespace().count();
-                    if words > 0 && (is_content || words >= MIN_FULL_TEXT_WORDS) {
-                        chosen = Some(Ok(text));
-                        break;
-                    }
-                }
-                Err(e) => {
-                    chosen = Some(Err(e.to_string()));
-                    break;
-                }
-            }
-        }
-        match chosen {
-            Some(Ok(text)) => out.push(FeedItem::Article {
-                index,
-                title: entry.title.as_ref().and_then(|t| {
-                    fragment_text(&t.content, limits)
-                        .ok()
-                        .and_then(|t| squash(&t))
-                }),
-                text,
-                link,
-                published: entry.published.or(entry.updated).map(|t| t.fixed_offset()),
-                source: source.clone(),
-                lang: entry.language.clone().or_else(|| feed_lang.clone()),
+        out.push(item(entry, k + 1, limits, &source, &feed_lang));
+    }
+    Ok(out)
+}
+
+/// One entry of a feed: an article when it carries its full text, else a skip saying why not.
+fn item(
+    entry: feed_rs::model::Entry,
+    index: usize,
+    limits: HtmlLimits,
+    source: &Option<String>,
+    feed_lang: &Option<String>,
+) -> FeedItem {
+    let link = entry
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or(entry.links.first())
+        .map(|l| l.href.trim().to_string())
+        .filter(|l| !l.is_empty());
+    let content = entry.content.as_ref().and_then(|c| c.body.as_deref());
+    let summary = entry.summary.as_ref().map(|s| s.content.as_str());
+    match full_text(content, summary, limits) {
+        Some(Ok(text)) => FeedItem::Article {
+            index,
+            title: entry.title.as_ref().and_then(|t| {
+                fragment_text(&t.content, limits)
+                    .ok()
+                    .and_then(|t| squash(&t))
             }),
-            Some(Err(reason)) => out.push(FeedItem::Skipped {
+            text,
+            link,
+            published: entry.published.or(entry.updated).map(|t| t.fixed_offset()),
+            source: source.clone(),
+            lang: entry.language.clone().or_else(|| feed_lang.clone()),
+        },
+        Some(Err(reason)) => FeedItem::Skipped {
+            index,
+            link,
+            reason,
+        },
+        None => {
+            let reason = if summary.is_some_and(|s| !s.trim().is_empty()) {
+                format!("feed item has only a teaser (under {MIN_FULL_TEXT_WORDS} words) and a link; wiretrace does not fetch pages")
+            } else {
+                "feed item has only a link, no text; wiretrace does not fetch pages".to_string()
+            };
+            FeedItem::Skipped {
                 index,
                 link,
                 reason,
-            }),
-            None => {
-                let reason = if summary.is_some_and(|s| !s.trim().is_empty()) {
-                    format!("feed item has only a teaser (under {MIN_FULL_TEXT_WORDS} words) and a link; wiretrace does not fetch pages")
-                } else {
-                    "feed item has only a link, no text; wiretrace does not fetch pages".to_string()
-                };
-                out.push(FeedItem::Skipped {
-                    index,
-                    link,
-                    reason,
-                });
             }
         }
     }
-    Ok(out)
+}
+
+/// The item's full text: its content when it has any words, else its summary when it is long
+/// enough not to be a teaser; `None` when neither is, an error when the markup cannot be read.
+fn full_text(
+    content: Option<&str>,
+    summary: Option<&str>,
+    limits: HtmlLimits,
+) -> Option<Result<String, String>> {
+    for (body, is_content) in [(content, true), (summary, false)] {
+        let Some(body) = body else { continue };
+        match fragment_text(body, limits) {
+            Ok(text) => {
+                let words = text.split_whitespace().count();
+                if words > 0 && (is_content || words >= MIN_FULL_TEXT_WORDS) {
+                    return Some(Ok(text));
+                }
+            }
+            Err(e) => return Some(Err(e.to_string())),
+        }
+    }
+    None
 }
 
 /// An XML document re-encoded as UTF-8, its declaration replaced by one that says so, or why it
