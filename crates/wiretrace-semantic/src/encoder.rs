@@ -36,7 +36,7 @@ pub fn kernels() -> &'static str {
 
 /// The parts of a BERT `config.json` the forward pass needs.
 #[derive(Debug, Clone, Deserialize)]
-struct Config {
+struct BertConfig {
     vocab_size: usize,
     hidden_size: usize,
     num_hidden_layers: usize,
@@ -190,7 +190,8 @@ impl Encoder {
     /// (names with or without the `bert.` prefix; layer norms as `weight`/`bias` or the older
     /// `gamma`/`beta`).
     pub fn load(config: &str, weights: &[u8]) -> Result<Self, String> {
-        let cfg: Config = serde_json::from_str(config).map_err(|e| format!("config.json: {e}"))?;
+        let cfg: BertConfig =
+            serde_json::from_str(config).map_err(|e| format!("config.json: {e}"))?;
         let (h, i) = (cfg.hidden_size, cfg.intermediate_size);
         if cfg.num_attention_heads == 0 || h % cfg.num_attention_heads != 0 {
             return Err(format!(
