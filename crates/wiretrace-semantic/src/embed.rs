@@ -1,6 +1,6 @@
 //! Sentence embeddings with all-MiniLM-L6-v2 in pure Rust: tokenizers for WordPiece, the packed
 //! BERT forward pass of [`crate::encoder`], mean pooling over each sentence's tokens and L2
-//! normalisation — the recipe of the sentence-transformers model, reproduced (ARCHITECTURE.md
+//! normalisation — the recipe of the sentence-transformers model, reproduced (BENCHMARKS.md
 //! records the agreement with the Python reference).
 //!
 //! Cost: a batch packs its sentences without padding, so its cost is its token count; batches

@@ -7,7 +7,7 @@
 //!
 //! It computes what the Hugging Face `BertModel` computes (absolute positions, token type 0,
 //! post-layer-norm, erf GELU), from the same `config.json` and `model.safetensors`; the tests
-//! hold it to candle's BERT on a random model, and ARCHITECTURE.md records its agreement with
+//! hold it to candle's BERT on a random model, and BENCHMARKS.md records its agreement with
 //! the PyTorch reference on real sentences.
 
 use gemm::{gemm, Parallelism};
