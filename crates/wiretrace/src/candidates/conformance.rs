@@ -147,87 +147,119 @@ fn fixture(
     }
 }
 
-/// Every look-up against brute force over the fixture.
+/// Every look-up against brute force over the fixture, document by document.
 fn lookups<P: Postings>(fx: &Fixture, index: &mut P)
 where
     P::Error: std::fmt::Debug,
 {
-    let docs = || (0..fx.fps.len()).map(|i| DocIdx(i as u32));
-    for (i, fp) in fx.fps.iter().enumerate() {
-        let keyed = [
-            (Bucket::Band, band_keys(fp, &fx.blocking.config)),
-            (Bucket::Sentence, sentence_keys(fp).collect()),
-        ];
-        for (kind, keys) in keyed {
-            for key in keys {
-                let want: Vec<DocIdx> = docs()
-                    .filter(|d| match kind {
-                        Bucket::Band => {
-                            band_keys(&fx.fps[d.index()], &fx.blocking.config).contains(&key)
-                        }
-                        Bucket::Sentence => sentence_keys(&fx.fps[d.index()]).any(|k| k == key),
-                    })
-                    .collect();
-                let got = index.bucket(kind, key).expect("bucket").into_owned();
-                let one_left_out = want.len() == 1 && got.is_empty();
-                assert!(
-                    got == want || one_left_out,
-                    "{}: {kind:?} bucket of document {i}",
-                    fx.name
-                );
-            }
-        }
-        let d = DocIdx(i as u32);
-        let mut keys = index.term_keys(d).expect("term keys").into_owned();
-        keys.sort_unstable();
-        let mut want = fx.terms[i].clone();
-        want.sort_unstable();
-        assert_eq!(keys, want, "{}: term keys of document {i}", fx.name);
-        for need in 1..=3 {
-            let want: Vec<DocIdx> = docs()
-                .filter(|o| {
-                    fx.terms[i]
-                        .iter()
-                        .filter(|t| fx.terms[o.index()].contains(t))
-                        .count()
-                        >= need
-                })
-                .collect();
-            let got = index.holders(&fx.terms[i], need).expect("holders");
-            // An index may file more terms than the salient ones (a store files every term
-            // that can still become one): its holders are then a superset.
-            assert!(
-                want.iter().all(|w| got.contains(w)),
-                "{}: holders of document {i}",
-                fx.name
-            );
-            assert!(
-                got.windows(2).all(|w| w[0] < w[1]),
-                "{}: holders ascending",
-                fx.name
-            );
-        }
+    for i in 0..fx.fps.len() {
+        bucket_lookups(fx, index, i);
+        term_lookups(fx, index, i);
         if let Some((k, floor)) = fx.blocking.neighbours {
-            let want = brute_nearest(fx, i, k, floor);
-            assert_eq!(
-                index.nearest(Near::Doc(d), k, floor).expect("nearest"),
-                want,
-                "{}: nearest of {i}",
-                fx.name
-            );
-            let v = fx.vectors[i].as_deref().expect("a vector");
-            let within = index
-                .within(v, floor, DocIdx(fx.first_new as u32))
-                .expect("within");
-            let want: Vec<DocIdx> = docs()
-                .take(fx.first_new)
-                .filter(|o| {
-                    dot(v, fx.vectors[o.index()].as_deref().expect("a vector")) >= floor as f32
-                })
-                .collect();
-            assert_eq!(within, want, "{}: within of {i}", fx.name);
+            neighbour_lookups(fx, index, i, k, floor);
         }
     }
+}
+
+/// The fixture's documents, in order.
+fn all_docs(fx: &Fixture) -> impl Iterator<Item = DocIdx> {
+    (0..fx.fps.len()).map(|i| DocIdx(i as u32))
+}
+
+/// The LSH band and sentence buckets of document `i`'s keys: every document with the key (a
+/// bucket of one may be left out).
+fn bucket_lookups<P: Postings>(fx: &Fixture, index: &mut P, i: usize)
+where
+    P::Error: std::fmt::Debug,
+{
+    let fp = &fx.fps[i];
+    let keyed = [
+        (Bucket::Band, band_keys(fp, &fx.blocking.config)),
+        (Bucket::Sentence, sentence_keys(fp).collect()),
+    ];
+    for (kind, keys) in keyed {
+        for key in keys {
+            let want: Vec<DocIdx> = all_docs(fx)
+                .filter(|d| match kind {
+                    Bucket::Band => {
+                        band_keys(&fx.fps[d.index()], &fx.blocking.config).contains(&key)
+                    }
+                    Bucket::Sentence => sentence_keys(&fx.fps[d.index()]).any(|k| k == key),
+                })
+                .collect();
+            let got = index.bucket(kind, key).expect("bucket").into_owned();
+            let one_left_out = want.len() == 1 && got.is_empty();
+            assert!(
+                got == want || one_left_out,
+                "{}: {kind:?} bucket of document {i}",
+                fx.name
+            );
+        }
+    }
+}
+
+/// Document `i`'s salient terms, and the holders of at least 1, 2 and 3 of them.
+fn term_lookups<P: Postings>(fx: &Fixture, index: &mut P, i: usize)
+where
+    P::Error: std::fmt::Debug,
+{
+    let mut keys = index
+        .term_keys(DocIdx(i as u32))
+        .expect("term keys")
+        .into_owned();
+    keys.sort_unstable();
+    let mut want = fx.terms[i].clone();
+    want.sort_unstable();
+    assert_eq!(keys, want, "{}: term keys of document {i}", fx.name);
+    for need in 1..=3 {
+        let want: Vec<DocIdx> = all_docs(fx)
+            .filter(|o| {
+                fx.terms[i]
+                    .iter()
+                    .filter(|t| fx.terms[o.index()].contains(t))
+                    .count()
+                    >= need
+            })
+            .collect();
+        let got = index.holders(&fx.terms[i], need).expect("holders");
+        // An index may file more terms than the salient ones (a store files every term
+        // that can still become one): its holders are then a superset.
+        assert!(
+            want.iter().all(|w| got.contains(w)),
+            "{}: holders of document {i}",
+            fx.name
+        );
+        assert!(
+            got.windows(2).all(|w| w[0] < w[1]),
+            "{}: holders ascending",
+            fx.name
+        );
+    }
+}
+
+/// Document `i`'s `k` nearest neighbours, and the stored documents within `floor` of its vector.
+fn neighbour_lookups<P: Postings>(fx: &Fixture, index: &mut P, i: usize, k: usize, floor: f64)
+where
+    P::Error: std::fmt::Debug,
+{
+    let want = brute_nearest(fx, i, k, floor);
+    assert_eq!(
+        index
+            .nearest(Near::Doc(DocIdx(i as u32)), k, floor)
+            .expect("nearest"),
+        want,
+        "{}: nearest of {i}",
+        fx.name
+    );
+    let v = fx.vectors[i].as_deref().expect("a vector");
+    let within = index
+        .within(v, floor, DocIdx(fx.first_new as u32))
+        .expect("within");
+    let want: Vec<DocIdx> = all_docs(fx)
+        .take(fx.first_new)
+        .filter(|o| dot(v, fx.vectors[o.index()].as_deref().expect("a vector")) >= floor as f32)
+        .collect();
+    assert_eq!(within, want, "{}: within of {i}", fx.name);
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {

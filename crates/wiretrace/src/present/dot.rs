@@ -64,39 +64,28 @@ fn nodes(out: &mut String, analysis: &Analysis) {
 /// grey lines (they say nothing about who copied whom).
 fn edges(out: &mut String, analysis: &Analysis) {
     for d in &analysis.derivations {
-        let _ = writeln!(
-            out,
-            "  \"{}\" -> \"{}\" [label=\"{}\"];",
-            esc(&d.source),
-            esc(&d.derived),
-            d.relation
-        );
+        edge(out, &d.source, &d.derived, d.relation, "");
     }
     for u in &analysis.undirected {
-        let _ = writeln!(
-            out,
-            "  \"{}\" -> \"{}\" [label=\"{} (direction unknown)\", dir=none, style=bold];",
-            esc(&u.a),
-            esc(&u.b),
-            u.relation
-        );
+        let label = format!("{} (direction unknown)", u.relation);
+        edge(out, &u.a, &u.b, label, ", dir=none, style=bold");
     }
-    for x in analysis
-        .pairs
-        .iter()
-        .filter(|x| matches!(x.relation, Relation::SameEvent | Relation::Related))
-    {
-        let style = if x.relation == Relation::SameEvent {
-            "dashed"
-        } else {
-            "dotted"
+    for x in &analysis.pairs {
+        let attrs = match x.relation {
+            Relation::SameEvent => ", dir=none, style=dashed, color=gray40",
+            Relation::Related => ", dir=none, style=dotted, color=gray40",
+            _ => continue,
         };
-        let _ = writeln!(
-            out,
-            "  \"{}\" -> \"{}\" [label=\"{}\", dir=none, style={style}, color=gray40];",
-            esc(&x.a),
-            esc(&x.b),
-            x.relation
-        );
+        edge(out, &x.a, &x.b, x.relation, attrs);
     }
+}
+
+/// One edge: `from -> to`, labelled, with the attributes that follow the label.
+fn edge(out: &mut String, from: &str, to: &str, label: impl std::fmt::Display, attrs: &str) {
+    let _ = writeln!(
+        out,
+        "  \"{}\" -> \"{}\" [label=\"{label}\"{attrs}];",
+        esc(from),
+        esc(to)
+    );
 }
