@@ -3,7 +3,7 @@
 //! demo corpus, under the semantic engine: a development aid for the semantic heavy-rewrite
 //! rung. Usage: `cargo run --release -p wiretrace-eval --example chain -- [--data DIR]`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -29,11 +29,7 @@ fn row(label: &str, f: &PairFeatures, engine: &Engine) {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let data = args
-        .iter()
-        .position(|a| a == "--data")
-        .and_then(|i| args.get(i + 1))
-        .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
+    let data = wiretrace_eval::data_dir_arg(&args);
     let root = wiretrace_semantic::install::cache_root(None);
     let (e, fast) = wiretrace_semantic::load_models(&root, true).context("loading the model")?;
     let embedder: Arc<dyn Embedder> = Arc::new(Cached::new(e));

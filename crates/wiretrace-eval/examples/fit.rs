@@ -51,13 +51,8 @@ struct Options {
 impl Options {
     fn from_args() -> Self {
         let args: Vec<String> = std::env::args().collect();
-        let data = args
-            .iter()
-            .position(|a| a == "--data")
-            .and_then(|i| args.get(i + 1))
-            .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
         Options {
-            data,
+            data: wiretrace_eval::data_dir_arg(&args),
             write: args.iter().any(|a| a == "--write"),
             semantic: args.iter().any(|a| a == "--semantic"),
         }

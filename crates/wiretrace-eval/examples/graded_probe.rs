@@ -59,11 +59,7 @@ fn cached<T: serde::Serialize + serde::de::DeserializeOwned>(
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let data = args
-        .iter()
-        .position(|a| a == "--data")
-        .and_then(|i| args.get(i + 1))
-        .map_or_else(|| PathBuf::from("../shared/data"), PathBuf::from);
+    let data = wiretrace_eval::data_dir_arg(&args);
     let semantic = args.iter().any(|a| a == "--semantic");
     let engine = engine(semantic)?;
     let params = if semantic {

@@ -3,10 +3,9 @@
 //! alignment of MiniLM token states added. Only MSRP train is read (the test split is held out
 //! and not in ../shared/data), so every figure is a 10-fold cross-validation on train: the
 //! model and its decision threshold are fitted on nine folds and scored on the tenth.
-//! Usage: `cargo run --release -p wiretrace-eval --example msrp_probe`.
+//! Usage: `cargo run --release -p wiretrace-eval --example msrp_probe -- [--data DIR]`.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -21,7 +20,8 @@ use wiretrace_eval::loaders::msrp;
 const FOLDS: usize = 10;
 
 fn main() -> Result<()> {
-    let set = msrp::load(&PathBuf::from("../shared/data/msrp")).context("MSRP")?;
+    let data = wiretrace_eval::data_dir_arg(&std::env::args().collect::<Vec<_>>());
+    let set = msrp::load(&data.join("msrp")).context("MSRP")?;
     eprintln!("MSRP {} ({} pairs)", set.split, set.pairs.len());
     let root = wiretrace_semantic::install::cache_root(None);
     let bert = wiretrace_semantic::load_minilm(&root, true).context("model")?;

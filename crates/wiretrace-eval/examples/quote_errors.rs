@@ -2,18 +2,13 @@
 //! quote matched at Jaccard ≥ 0.8 whose extracted speaker is not the gold one) with the text
 //! around it, so attribution rules are chosen from error classes, not guessed.
 //!
-//!   cargo run --release -p wiretrace-eval --example quote_errors [-- DATA_DIR]
-
-use std::path::PathBuf;
+//!   cargo run --release -p wiretrace-eval --example quote_errors [-- --data DIR]
 
 use wiretrace_eval::loaders::quotes;
 use wiretrace_eval::runners::same_speaker;
 
 fn main() -> anyhow::Result<()> {
-    let dir = std::env::args()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/data"));
+    let dir = wiretrace_eval::data_dir_arg(&std::env::args().collect::<Vec<_>>());
     let set = quotes::load(&dir)?;
     let (mut errors, mut matched) = (0, 0);
     for g in &set.articles {

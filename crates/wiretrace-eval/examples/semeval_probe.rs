@@ -1,9 +1,8 @@
 //! Development aid: Pearson correlation with SemEval-2022 Task 8 `Overall` (en-en development
 //! pairs) of document vectors made from MiniLM sentence embeddings: the mean of the first k
 //! sentences, and position-weighted means of all of them. Usage:
-//! `cargo run --release -p wiretrace-eval --example semeval_probe`.
+//! `cargo run --release -p wiretrace-eval --example semeval_probe -- [--data DIR]`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -16,7 +15,8 @@ use wiretrace_eval::metrics::pearson;
 type Column = (String, Vec<f64>);
 
 fn main() -> Result<()> {
-    let data = PathBuf::from("../shared/data/semeval2022_task8_sample");
+    let data = wiretrace_eval::data_dir_arg(&std::env::args().collect::<Vec<_>>())
+        .join("semeval2022_task8_sample");
     let set = semeval::load(&data)?;
     let root = wiretrace_semantic::install::cache_root(None);
     let (bert, fast) = wiretrace_semantic::load_models(&root, true).context("model")?;

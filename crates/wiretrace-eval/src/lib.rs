@@ -95,9 +95,40 @@ pub fn run_one(dataset: Dataset, dir: &Path, engine: &Engine) -> Result<DatasetR
     }
 }
 
+/// The data root a development program (the `examples/`) was pointed at: the value after
+/// `--data` in `args` (the program's arguments, as `std::env::args()` gives them), else
+/// [`default_data_dir`].
+pub fn data_dir_arg(args: &[String]) -> PathBuf {
+    args.iter()
+        .position(|a| a == "--data")
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(default_data_dir, PathBuf::from)
+}
+
+/// `../shared/data` relative to the workspace root (this crate is `crates/wiretrace-eval` in
+/// it), wherever the program is run from.
+pub fn default_data_dir() -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = crate_dir.ancestors().nth(2).unwrap_or(crate_dir);
+    workspace.join("../shared/data")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_dir_arg_takes_the_value_after_data_else_the_shared_folder() {
+        let args = |v: &[&str]| v.iter().map(|a| (*a).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            data_dir_arg(&args(&["fit", "--semantic", "--data", "/d", "--write"])),
+            PathBuf::from("/d")
+        );
+        let default = default_data_dir();
+        assert!(default.ends_with("../shared/data"), "{}", default.display());
+        assert_eq!(data_dir_arg(&args(&["fit", "--write"])), default);
+        assert_eq!(data_dir_arg(&args(&["fit", "--data"])), default);
+    }
 
     #[test]
     fn plan_resolves_folders() {
