@@ -195,7 +195,7 @@ enum Command {
     },
     /// Measure the built-in decisions on an evaluation set (no tuning on it).
     Eval {
-        /// msrp, ecbplus, semeval8, clough, reuters or all.
+        /// msrp, ecbplus, semeval8, clough, webis, reuters, quotes or all.
         dataset: String,
         /// Folder of the dataset (default: ../shared/data/<folder>; for `all`, the parent).
         #[arg(long)]

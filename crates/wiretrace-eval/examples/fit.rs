@@ -528,15 +528,7 @@ fn fit_note(
 fn emit(params: &Params, opts: &Options) -> Result<()> {
     let json = serde_json::to_string_pretty(params)? + "\n";
     if opts.write {
-        let file = if opts.semantic {
-            "params_semantic.json"
-        } else {
-            "params.json"
-        };
-        let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../wiretrace/src")
-            .join(file);
-        std::fs::write(&out, &json).with_context(|| format!("writing {}", out.display()))?;
+        let out = wiretrace_eval::write_params(params, opts.semantic)?;
         eprintln!("wrote {}", out.display());
     } else {
         println!("{json}");
@@ -637,7 +629,13 @@ fn fit_stories(
     let sims: Vec<f64> = feats.iter().map(|f| f.2.similarity_with(&q)).collect();
     let graded_r = pearson(&sims, graded).unwrap_or(f64::MIN);
     // Story merging: the average-link threshold that gives the best B3 F1 with those relations.
-    let pairs = scored(feats, &Classifier { params: q });
+    let pairs = scored(
+        feats,
+        &Classifier {
+            params: q,
+            model: None,
+        },
+    );
     let mut best = (0.0, 0.0);
     for la in (1..=30).map(|i| f64::from(i) / 50.0) {
         let stories = cluster(n, &pairs, la);
@@ -768,7 +766,10 @@ fn score_derivation_settings(
             q.pair.heavy_reuse = heavy;
             q.pair.heavy_order = order;
             q.pair.heavy_similarity = hsim;
-            let c = Classifier { params: q.pair };
+            let c = Classifier {
+                params: q.pair,
+                model: None,
+            };
             let (mut ok4, mut ok2) = (0usize, 0usize);
             for (f, gold) in items {
                 let pred = clough::CloughClass::from_relation(f.as_ref().map(|f| c.relation(f)));

@@ -15,6 +15,8 @@ pub enum Dataset {
     Semeval8,
     /// Clough & Stevenson plagiarised short answers: cut / light / heavy / non.
     Clough,
+    /// Webis-CPC-11: human rewrites of book passages, derived from their originals.
+    Webis,
     /// Reuters-21578: throughput and exact / near-duplicate detection.
     Reuters,
     /// The team's quote gold set over ECB+ and SemEval texts: quote extraction and speakers.
@@ -25,18 +27,19 @@ pub enum Dataset {
 
 impl Dataset {
     /// The single data sets, in the order `all` runs them.
-    pub const SINGLE: [Dataset; 6] = [
+    pub const SINGLE: [Dataset; 7] = [
         Dataset::Msrp,
         Dataset::EcbPlus,
         Dataset::Semeval8,
         Dataset::Clough,
+        Dataset::Webis,
         Dataset::Reuters,
         Dataset::Quotes,
     ];
 
     /// Every name [`Dataset::from_str`] accepts, for help and error texts.
-    pub const NAMES: [&'static str; 7] = [
-        "msrp", "ecbplus", "semeval8", "clough", "reuters", "quotes", "all",
+    pub const NAMES: [&'static str; 8] = [
+        "msrp", "ecbplus", "semeval8", "clough", "webis", "reuters", "quotes", "all",
     ];
 
     /// The command-line name (also the `"dataset"` value of the JSON output).
@@ -48,6 +51,7 @@ impl Dataset {
             Dataset::Clough => "clough",
             Dataset::Reuters => "reuters",
             Dataset::Quotes => "quotes",
+            Dataset::Webis => "webis",
             Dataset::All => "all",
         }
     }
@@ -62,6 +66,7 @@ impl Dataset {
             Dataset::Reuters => Some("reuters21578"),
             // The gold set reads texts from two data sets: the root itself.
             Dataset::Quotes => Some("."),
+            Dataset::Webis => Some("webis_cpc11"),
             Dataset::All => None,
         }
     }

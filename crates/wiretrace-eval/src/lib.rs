@@ -18,11 +18,13 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod calibration;
 pub mod dataset;
 pub mod loaders;
 pub mod metrics;
 pub mod report;
 pub mod runners;
+pub mod webis;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +33,22 @@ use wiretrace::Engine;
 
 pub use dataset::Dataset;
 pub use report::{render_table, DatasetReport, MetricRow, Table};
+
+/// Writes a fitted parameter set into the engine's source tree: `params_semantic.json` for a
+/// semantic fit, else `params.json` (the fitting programs' `--write`). Returns the path.
+pub fn write_params(params: &wiretrace::params::Params, semantic: bool) -> Result<PathBuf> {
+    let file = if semantic {
+        "params_semantic.json"
+    } else {
+        "params.json"
+    };
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../wiretrace/src")
+        .join(file);
+    let json = serde_json::to_string_pretty(params)? + "\n";
+    std::fs::write(&out, json).map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+    Ok(out)
+}
 
 /// Runs `dataset` (each single data set in turn for [`Dataset::All`]) and returns one report per
 /// data set.
@@ -91,6 +109,7 @@ pub fn run_one(dataset: Dataset, dir: &Path, engine: &Engine) -> Result<DatasetR
         Dataset::Clough => runners::run_clough(engine, dir),
         Dataset::Reuters => runners::run_reuters(engine, dir),
         Dataset::Quotes => runners::run_quotes(engine, dir),
+        Dataset::Webis => webis::run_webis(engine, dir),
         Dataset::All => bail!("run_one takes a single data set; use run() for `all`"),
     }
 }

@@ -313,11 +313,20 @@ fn semeval_data_notes(set: &semeval::SemevalSet, n_mono: usize) -> Vec<String> {
 pub fn run_clough(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     let started = Instant::now();
     let set = clough::load(dir)?;
-    let (gold, pred, engine_skipped) = clough_classes(engine, &set);
+    let (gold, pred, confidence, engine_skipped) = clough_classes(engine, &set);
     let gold_idx: Vec<usize> = gold.iter().map(|c| c.index()).collect();
     let pred_idx: Vec<usize> = pred.iter().map(|c| c.index()).collect();
     let matrix = confusion_matrix(&gold_idx, &pred_idx, CloughClass::ALL.len());
-    let metrics = clough_metrics(&gold, &pred, &matrix);
+    let mut metrics = clough_metrics(&gold, &pred, &matrix);
+    // The confidence of each answer the engine relates to its source, against the 4-class
+    // verdict being right.
+    let (conf, right): (Vec<f64>, Vec<bool>) = confidence
+        .iter()
+        .zip(gold.iter().zip(&pred))
+        .filter_map(|(c, (g, p))| c.map(|c| (c, g == p)))
+        .unzip();
+    let (calibration, reliability) = crate::calibration::confidence_report(&conf, &right);
+    metrics.extend(calibration);
     let labels: Vec<String> = CloughClass::ALL
         .iter()
         .map(|c| c.as_str().to_owned())
@@ -329,25 +338,29 @@ pub fn run_clough(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
         seconds: started.elapsed().as_secs_f64(),
         metrics,
         notes: clough_notes(&set, engine_skipped),
-        tables: vec![Table {
-            name: "confusion".into(),
-            rows: "gold".into(),
-            cols: "predicted".into(),
-            row_labels: labels.clone(),
-            col_labels: labels,
-            cells: matrix,
-        }],
+        tables: vec![
+            Table {
+                name: "confusion".into(),
+                rows: "gold".into(),
+                cols: "predicted".into(),
+                row_labels: labels.clone(),
+                col_labels: labels,
+                cells: matrix,
+            },
+            reliability,
+        ],
     })
 }
 
-/// The gold and predicted class of every answer, task by task, and the number of texts the
-/// engine skipped.
-fn clough_classes(
-    engine: &Engine,
-    set: &clough::CloughSet,
-) -> (Vec<CloughClass>, Vec<CloughClass>, usize) {
+/// Per answer: gold class, predicted class, the confidence of the relation to its source
+/// (`None`: not related); and the number of texts the engine skipped.
+type CloughVerdicts = (Vec<CloughClass>, Vec<CloughClass>, Vec<Option<f64>>, usize);
+
+/// The gold and predicted class of every answer, task by task (see [`CloughVerdicts`]).
+fn clough_classes(engine: &Engine, set: &clough::CloughSet) -> CloughVerdicts {
     let mut gold = Vec::new();
     let mut pred = Vec::new();
+    let mut confidence = Vec::new();
     let mut engine_skipped = 0;
     for task in &set.tasks {
         let mut articles = vec![task.source.to_article()];
@@ -358,9 +371,14 @@ fn clough_classes(
             let relation = pair_relation(&analysis.pairs, &task.source.id, &answer.text.id);
             gold.push(answer.gold);
             pred.push(CloughClass::from_relation(relation));
+            confidence.push(pair_confidence(
+                &analysis.pairs,
+                &task.source.id,
+                &answer.text.id,
+            ));
         }
     }
-    (gold, pred, engine_skipped)
+    (gold, pred, confidence, engine_skipped)
 }
 
 /// 4-class and 2-class accuracy with their baselines, and the recall of each class (from the
@@ -602,6 +620,15 @@ pub(crate) fn pair_relation(pairs: &[Pair], x: &str, y: &str) -> Option<Relation
         .filter(|p| (p.a == x && p.b == y) || (p.a == y && p.b == x))
         .map(|p| p.relation)
         .min()
+}
+
+/// The confidence of the strongest relation between `x` and `y` (either order).
+pub(crate) fn pair_confidence(pairs: &[Pair], x: &str, y: &str) -> Option<f64> {
+    pairs
+        .iter()
+        .filter(|p| (p.a == x && p.b == y) || (p.a == y && p.b == x))
+        .min_by_key(|p| p.relation)
+        .map(|p| p.confidence)
 }
 
 /// For each of `groups` (indices into `ids`): whether all its members are in one connected

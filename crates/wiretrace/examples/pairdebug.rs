@@ -12,8 +12,14 @@ fn main() {
         for j in i + 1..arts.len() {
             let f = e.pair_features(&arts[i], &arts[j]);
             let cand = cands.iter().any(|c| c.0 == i && c.1 == j);
-            println!("{:>18} {:>18} cand={} rel={:?} verb={:.2} near={:.2} para={:.2} reuse_s={:.2} order={:.2} msim={:.2} cont={:.2} cos={:.2} ent={:.2} links={} facts={:.2}",
-              arts[i].id, arts[j].id, cand, e.config().classifier.relation(&f), f.verbatim_short, f.near_short, f.paraphrase_short, f.reuse_short, f.order, f.mean_similarity, f.containment, f.cosine, f.entity_overlap, f.links, f.number_agreement);
+            let p = e
+                .config()
+                .classifier
+                .model
+                .as_ref()
+                .map(|m| m.probabilities(&f).map(|x| (x * 100.0).round() / 100.0));
+            println!("{:>18} {:>18} cand={} rel={:?} p={:?} verb={:.2} near={:.2} para={:.2} reuse_s={:.2} msim={:.2} cont={:.2} cos={:.2} ent={:.2} chain={:.2} cover={:.2} strength={:.2} order={:.2}",
+              arts[i].id, arts[j].id, cand, e.config().classifier.relation(&f), p, f.verbatim_short, f.near_short, f.paraphrase_short, f.reuse_short, f.mean_similarity, f.containment, f.cosine, f.entity_overlap, f.lineage_chain, f.lineage_cover, f.lineage_strength, f.order_evidence);
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct Config {
     pub classifier: Classifier,
     /// Sentence similarity (replaceable: the semantic model plugs in here).
     pub similarity: Arc<dyn SentenceSimilarity>,
+    /// The paraphrase model inside `similarity` that scores matches for the lineage evidence
+    /// (kept here too so that a store records it with its parameters).
+    pub paraphrase: Option<Arc<crate::align::ParaphraseModel>>,
     /// Story clustering: minimum average similarity to merge.
     pub story_link_average: f64,
     /// Sentence embedding model; `None` runs the engine lexically.
@@ -80,7 +83,9 @@ impl Config {
     /// An engine configuration from a parameter set (the fitting program builds its candidates
     /// this way).
     pub fn from_params(p: &Params, embedder: Option<Arc<dyn Embedder>>) -> Self {
+        let paraphrase = p.paraphrase.clone().map(Arc::new);
         Config {
+            paraphrase: paraphrase.clone(),
             fingerprint: FingerprintConfig::default(),
             candidates: CandidateConfig::default(),
             align: AlignConfig {
@@ -90,11 +95,12 @@ impl Config {
                 context_coverage: p.sentence.context_coverage,
                 ..AlignConfig::default()
             },
-            classifier: Classifier { params: p.pair },
+            classifier: Classifier::from_params(p),
             similarity: Arc::new(HybridSimilarity {
                 lexical: LexicalSimilarity::from_params(&p.sentence),
                 w_semantic: p.sentence.w_semantic,
                 floor: p.sentence.semantic_floor,
+                paraphrase,
             }),
             story_link_average: p.story.link_average,
             embedder,
@@ -270,9 +276,19 @@ impl Engine {
             "context_threshold": c.align.context_threshold,
             "story_link_average": c.story_link_average,
             "classifier": c.classifier.params,
+            // Digests: the models are hundreds of numbers, and a refused store's message names
+            // what differs in one line.
+            "decision": c.classifier.model.as_deref().map(digest),
+            "paraphrase": c.paraphrase.as_deref().map(digest),
             "text": crate::text::TEXT_VERSION,
         })
     }
+}
+
+/// A short digest of a fitted model: the xxh3 hash of its JSON, in hex.
+fn digest(model: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(model).unwrap_or_default();
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes()))
 }
 
 /// Features of a text treated as one sentence, whatever its punctuation.

@@ -30,6 +30,7 @@ pub mod demo;
 pub mod engine;
 pub mod fingerprint;
 pub mod input;
+pub mod logistic;
 pub mod model;
 pub mod params;
 pub mod pipeline;

@@ -154,6 +154,15 @@ pub struct Params {
     pub pair: PairParams,
     /// Stories.
     pub story: StoryParams,
+    /// The fitted decision model ([`crate::classify::DecisionModel`]); parameter files without
+    /// one decide by the threshold cascade of `pair`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<crate::classify::DecisionModel>,
+    /// The paraphrase model that scores sentence matches for the lineage evidence
+    /// ([`crate::align::ParaphraseModel`]); without one, a match's strength is the stronger of
+    /// its lexical and embedding similarity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paraphrase: Option<crate::align::ParaphraseModel>,
 }
 
 /// The compiled-in parameters of semantic runs (fitted with the embedding model present).

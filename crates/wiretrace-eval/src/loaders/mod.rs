@@ -12,6 +12,7 @@ pub mod msrp;
 pub mod quotes;
 pub mod reuters;
 pub mod semeval;
+pub mod webis;
 
 use std::collections::BTreeMap;
 use std::fmt;

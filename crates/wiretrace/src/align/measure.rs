@@ -72,6 +72,7 @@ pub(super) fn summarize(
             1.0
         },
         links: out,
+        lineage: super::Lineage::default(),
     }
 }
 

@@ -18,6 +18,7 @@
 //! news articles of 20–40 sentences this is tens of microseconds.
 
 mod features;
+mod lineage;
 mod links;
 mod matrix;
 mod measure;
@@ -27,10 +28,11 @@ mod similarity;
 pub use features::{
     sentence_features, sentence_features_idf, sentence_features_with, term_weight, SentenceFeatures,
 };
+pub use lineage::Lineage;
 pub use measure::{link_kind, round4};
 pub use similarity::{
-    longest_common_run, signals, HybridSimilarity, LexicalSimilarity, SentencePairSignals,
-    SentenceSimilarity,
+    longest_common_run, signals, HybridSimilarity, LexicalSimilarity, ParaphraseModel,
+    SentenceEvidence, SentenceInput, SentencePairSignals, SentenceSimilarity,
 };
 
 use crate::model::AlignmentLink;
@@ -95,6 +97,8 @@ pub struct Alignment {
     /// Mean embedding cosine of the links (weighted by words) when the sentences carry
     /// embeddings; `None` without a model.
     pub link_semantic: Option<f64>,
+    /// Whether one text follows the other in order beyond chance ([`Lineage`]).
+    pub lineage: Lineage,
 }
 
 /// Sentences per document that take part in an alignment.
@@ -149,6 +153,7 @@ pub fn align(
         chain_a: m.chain_b,
         chain_b: m.chain_a,
         link_semantic: m.link_semantic,
+        lineage: m.lineage.mirrored(),
     }
 }
 
@@ -162,7 +167,10 @@ fn align_ordered(
     let mut links = Links::greedy(&cells, fa.len(), fb.len(), config.link_threshold);
     links.add_context(fa, fb, &cells, config);
     links.merge_neighbours(fa, fb, sim, config);
-    measure::summarize(fa, fb, links.into_sorted(), config)
+    Alignment {
+        lineage: lineage::lineage(fa, fb, &cells, sim),
+        ..measure::summarize(fa, fb, links.into_sorted(), config)
+    }
 }
 
 #[cfg(test)]

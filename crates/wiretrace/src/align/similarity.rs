@@ -34,6 +34,13 @@ pub trait SentenceSimilarity: Send + Sync {
     fn uses_grams(&self) -> bool {
         true
     }
+
+    /// How strongly two sentences match as evidence of lineage: the stronger of the signals
+    /// the similarity combines (a spun sentence shares few words but keeps the meaning, so a
+    /// blend tuned for lexical paraphrase would hide it). Defaults to the similarity.
+    fn strength(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f64 {
+        self.similarity(a, b)
+    }
 }
 
 /// The lexical similarity: a fitted combination of the pair signals.
@@ -99,6 +106,69 @@ impl SentenceSimilarity for LexicalSimilarity {
     }
 }
 
+/// What a sentence pair shows: its lexical signals and, when both sentences were embedded, the
+/// cosine of their embeddings.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SentenceEvidence {
+    /// The lexical signals.
+    pub signals: SentencePairSignals,
+    /// The embedding cosine, when both sides have an embedding.
+    pub cosine: Option<f64>,
+}
+
+impl SentenceEvidence {
+    /// The evidence of two sentences.
+    pub fn of(a: &SentenceFeatures, b: &SentenceFeatures) -> Self {
+        SentenceEvidence {
+            signals: signals_with(a, b, true, false),
+            cosine: match (&a.embedding, &b.embedding) {
+                (Some(x), Some(y)) => Some(crate::semantic::cosine(x, y)),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// An input of the paraphrase model: a lexical signal of a sentence pair or its embedding cosine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SentenceInput {
+    /// [`SentencePairSignals::stem_dice`].
+    StemDice,
+    /// [`SentencePairSignals::stem_containment`].
+    StemContainment,
+    /// [`SentencePairSignals::token_dice`].
+    TokenDice,
+    /// [`SentencePairSignals::run_short`].
+    RunShort,
+    /// [`SentencePairSignals::run_long`].
+    RunLong,
+    /// [`SentencePairSignals::number_mismatch`].
+    NumberMismatch,
+    /// The embedding cosine (0 without embeddings: a model fitted with it is only used where
+    /// both sentences carry one).
+    Cosine,
+}
+
+impl crate::logistic::Reads<SentenceEvidence> for SentenceInput {
+    fn of(self, e: &SentenceEvidence) -> f64 {
+        let s = &e.signals;
+        match self {
+            SentenceInput::StemDice => s.stem_dice,
+            SentenceInput::StemContainment => s.stem_containment,
+            SentenceInput::TokenDice => s.token_dice,
+            SentenceInput::RunShort => s.run_short,
+            SentenceInput::RunLong => s.run_long,
+            SentenceInput::NumberMismatch => s.number_mismatch,
+            SentenceInput::Cosine => e.cosine.unwrap_or(0.0),
+        }
+    }
+}
+
+/// The paraphrase model: the calibrated probability that two sentences say the same thing
+/// (fitted on graded news headlines and MSRP; see `fit_decision`).
+pub type ParaphraseModel = crate::logistic::Logistic<SentenceInput>;
+
 /// Lexical evidence blended with the cosine of sentence embeddings when both sentences have one
 /// (else the lexical similarity alone). The cosine is rescaled so that `floor` (what two
 /// unrelated sentences of one language typically score) maps to 0.
@@ -110,6 +180,8 @@ pub struct HybridSimilarity {
     pub w_semantic: f64,
     /// Cosine that maps to 0.
     pub floor: f64,
+    /// The paraphrase model that gives a match its strength, when the parameters carry one.
+    pub paraphrase: Option<std::sync::Arc<ParaphraseModel>>,
 }
 
 impl HybridSimilarity {
@@ -132,6 +204,14 @@ impl SentenceSimilarity for HybridSimilarity {
 
     fn uses_grams(&self) -> bool {
         self.lexical.uses_grams()
+    }
+
+    fn strength(&self, a: &SentenceFeatures, b: &SentenceFeatures) -> f64 {
+        if let Some(m) = &self.paraphrase {
+            return m.probability(&SentenceEvidence::of(a, b));
+        }
+        let lex = self.lexical.similarity(a, b);
+        self.semantic(a, b).map_or(lex, |sem| sem.max(lex))
     }
 }
 

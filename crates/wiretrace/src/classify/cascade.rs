@@ -1,8 +1,12 @@
-//! The threshold cascade: the relation a pair's features decide, and how far the pair lies from
-//! the boundary with its nearest other relation (its confidence).
+//! The classifier: the fitted decision model when the parameters carry one (each question's
+//! more probable answer, the probability of the relation reached as the confidence), else the threshold cascade of older
+//! parameter files (the relation a pair's features decide, and how far the pair lies from the
+//! boundary with its nearest other relation).
+
+use std::sync::Arc;
 
 use super::evidence::evidence;
-use super::PairFeatures;
+use super::{DecisionModel, PairFeatures};
 use crate::model::Relation;
 use crate::params::PairParams;
 
@@ -17,22 +21,48 @@ pub struct Decision {
     pub evidence: Vec<String>,
 }
 
-/// The threshold cascade.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The pair classifier.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Classifier {
-    /// Thresholds.
+    /// Thresholds (the cascade's, and the event window).
     pub params: PairParams,
+    /// The fitted decision model; `None`: the cascade decides.
+    pub model: Option<Arc<DecisionModel>>,
 }
 
 impl Default for Classifier {
     fn default() -> Self {
-        Classifier {
-            params: crate::params::PARAMS.pair,
-        }
+        Classifier::from_params(&crate::params::PARAMS)
     }
 }
 
 impl Classifier {
+    /// The classifier a parameter set describes.
+    pub fn from_params(p: &crate::params::Params) -> Self {
+        Classifier {
+            params: p.pair,
+            model: p.decision.clone().map(Arc::new),
+        }
+    }
+
+    /// The relation the evidence supports before the event window is applied, and its
+    /// probability (the cascade's confidence without a model).
+    fn leaf(&self, f: &PairFeatures) -> (Relation, f64) {
+        match &self.model {
+            Some(m) => m.decide(f),
+            None => {
+                let r = self.cascade(f);
+                (r, self.cascade_confidence(f, r))
+            }
+        }
+    }
+
+    /// Whether the pair was published further apart than the event window.
+    fn beyond_window(&self, f: &PairFeatures) -> bool {
+        f.hours_apart
+            .is_some_and(|h| h > self.params.event_window_hours)
+    }
+
     /// The heavy-rewrite score: ordered, similar alignment covering the shorter side.
     fn heavy_ok(&self, f: &PairFeatures) -> bool {
         let p = &self.params;
@@ -57,10 +87,13 @@ impl Classifier {
     /// True when the pair tells the same event by its topic but was published further apart
     /// than the event window: `related` as a later development (and not derived text).
     pub fn later_development(&self, f: &PairFeatures) -> bool {
+        if self.model.is_some() {
+            return self.beyond_window(f) && self.leaf(f).0 == Relation::SameEvent;
+        }
         let p = &self.params;
         self.relation(f) == Relation::Related
             && f.topic(p) >= p.event_cosine
-            && f.hours_apart.is_some_and(|h| h > p.event_window_hours)
+            && self.beyond_window(f)
     }
 
     /// Signed distance of a pair to the chain rung (positive inside it).
@@ -76,6 +109,16 @@ impl Classifier {
 
     /// Decides the relation only (no evidence strings): the fitting program's hot path.
     pub fn relation(&self, f: &PairFeatures) -> Relation {
+        match self.leaf(f).0 {
+            Relation::SameEvent if self.model.is_some() && self.beyond_window(f) => {
+                Relation::Related
+            }
+            r => r,
+        }
+    }
+
+    /// The threshold cascade of parameter files without a decision model.
+    fn cascade(&self, f: &PairFeatures) -> Relation {
         let p = &self.params;
         let topic = f.topic(p);
         if f.verbatim_short >= p.copy_verbatim {
@@ -96,16 +139,25 @@ impl Classifier {
 
     /// Decides the relation, its confidence and the evidence.
     pub fn classify(&self, f: &PairFeatures) -> Decision {
-        let p = &self.params;
         let relation = self.relation(f);
-        let margin = self.margin(f, relation);
-        let confidence =
-            (0.5 + 0.5 * (margin.max(0.0) / p.confidence_scale.max(1e-6)).tanh()).clamp(0.5, 1.0);
+        let (_, confidence) = self.leaf(f);
+        let confidence = if self.model.is_some() {
+            confidence
+        } else {
+            self.cascade_confidence(f, relation)
+        };
         Decision {
             relation,
             confidence: crate::align::round4(confidence),
-            evidence: evidence(f, relation, p),
+            evidence: evidence(f, relation, &self.params),
         }
+    }
+
+    /// The cascade's confidence: `0.5 + 0.5·tanh(margin / scale)`.
+    fn cascade_confidence(&self, f: &PairFeatures, relation: Relation) -> f64 {
+        let margin = self.margin(f, relation);
+        let scale = self.params.confidence_scale.max(1e-6);
+        (0.5 + 0.5 * (margin.max(0.0) / scale).tanh()).clamp(0.5, 1.0)
     }
 
     /// Distance of the pair to the boundary between `relation` and the nearest other relation.

@@ -32,6 +32,14 @@ pub(super) fn evidence(f: &PairFeatures, relation: Relation, p: &PairParams) -> 
             sem
         ));
     }
+    if f.lineage_chain > 0.0 {
+        evidence.push(format!(
+            "matched sentences in one order cover {} of the shorter article (mean match strength {:.2}); order this good arises by chance with p = {:.3} (permutation test)",
+            pct(f.lineage_chain),
+            f.lineage_strength,
+            10f64.powf(-f.order_evidence)
+        ));
+    }
     if f.containment > 0.0 {
         evidence.push(format!(
             "{} of the shorter article's 3-word sequences occur in the other",

@@ -49,6 +49,27 @@ pub struct PairFeatures {
     /// Mean embedding cosine of the links, when a model is present.
     #[serde(default)]
     pub link_semantic: Option<f64>,
+    /// Lineage evidence ([`crate::align::Lineage`]): share of the shorter side on the heaviest
+    /// monotone chain of matches (many-to-one allowed).
+    #[serde(default)]
+    pub lineage_chain: f64,
+    /// Share of the longer side on the same chain: a source covers its derived text; two texts
+    /// from one source each carry what the other lacks.
+    #[serde(default)]
+    pub lineage_chain_long: f64,
+    /// Share of the shorter side on that chain in matches more likely paraphrases than not.
+    #[serde(default)]
+    pub lineage_cover: f64,
+    /// The same share of the longer side.
+    #[serde(default)]
+    pub lineage_cover_long: f64,
+    /// Mean strength of that chain's matches.
+    #[serde(default)]
+    pub lineage_strength: f64,
+    /// `-log10` of the permutation p-value of that chain: how far beyond chance one text
+    /// follows the other in order (0: no evidence; at most `log10(200)` ≈ 2.3).
+    #[serde(default)]
+    pub order_evidence: f64,
 }
 
 impl PairFeatures {
@@ -67,6 +88,11 @@ impl PairFeatures {
             (al.covered_a, words_a, al.reuse_a, al.reuse_b, al.chain_a)
         } else {
             (al.covered_b, words_b, al.reuse_b, al.reuse_a, al.chain_b)
+        };
+        let l = if a_short {
+            al.lineage
+        } else {
+            al.lineage.mirrored()
         };
         let share = |x: usize| {
             if words == 0 {
@@ -94,6 +120,12 @@ impl PairFeatures {
             semantic: None,
             chain_short,
             link_semantic: al.link_semantic,
+            lineage_chain: l.chain_a,
+            lineage_chain_long: l.chain_b,
+            lineage_cover: l.cover_a,
+            lineage_cover_long: l.cover_b,
+            lineage_strength: al.lineage.strength,
+            order_evidence: -al.lineage.order_p.max(1e-12).log10(),
         }
     }
 

@@ -1,33 +1,38 @@
 //! Classification: an aligned pair plus document features → [`Relation`] with a confidence.
 //!
-//! The decision is an ordered cascade of fitted thresholds, strongest relation first, because
-//! the relations nest: a copy is also a light rewrite, which is also a heavy rewrite, which also
-//! tells the same event. Each rung looks at the evidence that defines it (DESIGN.md):
+//! The decision is the fitted [`DecisionModel`]: a tree of calibrated logistic questions
+//! (shared lineage? one from the other? copy? light? same event? related?) whose leaves are the
+//! relations; each question takes its more probable answer from the root down, and the
+//! confidence is the probability of the relation reached (see `model.rs`). The features ([`PairFeatures`]) carry
+//! the lineage evidence of the aligner: whether one text follows the other in order beyond
+//! chance, how much of each side the ordered matches cover, and how strongly they match.
 //!
-//! | relation | evidence |
-//! | --- | --- |
-//! | `copy` | the shorter side is covered by verbatim links |
-//! | `light_rewrite` | the shorter side is covered by verbatim and near-verbatim links |
-//! | `heavy_rewrite` | the shorter side is covered by an *ordered* alignment with enough similarity |
-//! | `same_event` | weighted content-word cosine of the documents |
-//! | `related` | a lower cosine |
-//!
-//! Confidence is `0.5 + 0.5·tanh(margin / scale)` where `margin` is the distance of the deciding
-//! feature to the threshold that separates the chosen relation from its nearest neighbour: a
-//! pair far above its threshold (and far below the next one) is certain, one on the boundary is a
-//! coin toss and says so.
+//! Parameter files without a decision model fall back to the older threshold cascade
+//! (`cascade.rs`: copy, light, heavy, same event, related by fitted thresholds, confidence
+//! `0.5 + 0.5·tanh(margin / scale)`); the compiled-in parameters carry a model.
 
 mod cascade;
 mod evidence;
 mod features;
+mod model;
 
+pub use crate::logistic::sigmoid;
 pub use cascade::{Classifier, Decision};
 pub use features::PairFeatures;
+pub use model::{Answers, DecisionModel, Input, Logistic};
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Relation;
+
+    /// The threshold cascade of parameter files without a decision model.
+    fn cascade() -> Classifier {
+        Classifier {
+            params: crate::params::PARAMS.pair,
+            model: None,
+        }
+    }
 
     fn f() -> PairFeatures {
         PairFeatures {
@@ -41,7 +46,7 @@ mod tests {
 
     #[test]
     fn verbatim_coverage_is_copy() {
-        let c = Classifier::default();
+        let c = cascade();
         let x = PairFeatures {
             verbatim_short: 0.97,
             reuse_short: 0.97,
@@ -55,7 +60,7 @@ mod tests {
 
     #[test]
     fn edited_coverage_is_light_rewrite() {
-        let c = Classifier::default();
+        let c = cascade();
         let x = PairFeatures {
             verbatim_short: 0.4,
             near_short: 0.4,
@@ -68,7 +73,7 @@ mod tests {
 
     #[test]
     fn ordered_paraphrase_is_heavy_rewrite_but_unordered_is_not() {
-        let c = Classifier::default();
+        let c = cascade();
         let x = PairFeatures {
             paraphrase_short: 0.8,
             reuse_short: 0.8,
@@ -88,7 +93,7 @@ mod tests {
 
     #[test]
     fn cosine_separates_event_related_unrelated() {
-        let c = Classifier::default();
+        let c = cascade();
         let p = c.params;
         let mk = |cos| PairFeatures {
             cosine: cos,
@@ -173,7 +178,7 @@ mod tests {
 
     #[test]
     fn confidence_grows_with_margin() {
-        let c = Classifier::default();
+        let c = cascade();
         let p = c.params;
         let near = c.classify(&PairFeatures {
             cosine: p.event_cosine + 0.005,
@@ -185,5 +190,45 @@ mod tests {
         });
         assert!(far.confidence > near.confidence);
         assert!((0.5..=1.0).contains(&near.confidence));
+    }
+
+    #[test]
+    fn the_compiled_parameters_carry_well_formed_models() {
+        for p in [&*crate::params::PARAMS, &*crate::params::PARAMS_SEMANTIC] {
+            let m = p.decision.as_ref().expect("a decision model");
+            assert!(m.is_well_formed());
+            assert!(!m.note.is_empty());
+            assert!(p
+                .paraphrase
+                .as_ref()
+                .expect("a paraphrase model")
+                .is_well_formed());
+        }
+    }
+
+    proptest::proptest! {
+        /// With the fitted model, the confidence is the probability of the relation given, and
+        /// shared text is called exactly when it is more probable than not (no event window
+        /// here: it only moves a same-event pair to related).
+        #[test]
+        fn the_confidence_is_the_probability_of_the_relation_reached(
+            x in proptest::collection::vec(0.0f64..1.0, 12), order in 0.0f64..2.4,
+        ) {
+            let c = Classifier::default();
+            let f = PairFeatures {
+                verbatim_short: x[0], near_short: x[1] * (1.0 - x[0]), paraphrase_short: x[2],
+                reuse_short: x[3], reuse_long: x[4], mean_similarity: x[5], containment: x[6],
+                cosine: x[7], entity_overlap: x[8], lineage_chain: x[9], lineage_cover: x[10] * x[9],
+                lineage_strength: x[11], order_evidence: order, length_ratio: x[4],
+                ..PairFeatures::default()
+            };
+            let d = c.classify(&f);
+            let p = c.model.as_ref().unwrap().probabilities(&f);
+            proptest::prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+            let k = Relation::ALL.iter().position(|&r| r == d.relation).unwrap();
+            proptest::prop_assert!((p[k] - d.confidence).abs() < 1e-4);
+            let lineage: f64 = p[..3].iter().sum();
+            proptest::prop_assert_eq!(d.relation.is_derivation(), lineage >= 0.5);
+        }
     }
 }
