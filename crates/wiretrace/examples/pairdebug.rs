@@ -15,9 +15,8 @@ fn main() {
             let p = e
                 .config()
                 .classifier
-                .model
-                .as_ref()
-                .map(|m| m.probabilities(&f).map(|x| (x * 100.0).round() / 100.0));
+                .probabilities(&f)
+                .map(|p| p.map(|x| (x * 100.0).round() / 100.0));
             println!("{:>18} {:>18} cand={} rel={:?} p={:?} verb={:.2} near={:.2} para={:.2} reuse_s={:.2} msim={:.2} cont={:.2} cos={:.2} ent={:.2} chain={:.2} cover={:.2} strength={:.2} order={:.2}",
               arts[i].id, arts[j].id, cand, e.config().classifier.relation(&f), p, f.verbatim_short, f.near_short, f.paraphrase_short, f.reuse_short, f.mean_similarity, f.containment, f.cosine, f.entity_overlap, f.lineage_chain, f.lineage_cover, f.lineage_strength, f.order_evidence);
         }

@@ -10,6 +10,19 @@ use super::{DecisionModel, PairFeatures};
 use crate::model::Relation;
 use crate::params::PairParams;
 
+/// The grade of shared text by the fitted definitional rungs: `copy` when the shorter side is
+/// covered by verbatim links (`copy_verbatim`), `light_rewrite` when by verbatim and
+/// near-verbatim ones (`light_reuse`), else `heavy_rewrite`.
+pub fn grade(f: &PairFeatures, p: &PairParams) -> Relation {
+    if f.verbatim_short >= p.copy_verbatim {
+        Relation::Copy
+    } else if f.verbatim_short + f.near_short >= p.light_reuse {
+        Relation::LightRewrite
+    } else {
+        Relation::HeavyRewrite
+    }
+}
+
 /// A decided relation with its confidence and reasons.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
@@ -49,12 +62,18 @@ impl Classifier {
     /// probability (the cascade's confidence without a model).
     fn leaf(&self, f: &PairFeatures) -> (Relation, f64) {
         match &self.model {
-            Some(m) => m.decide(f),
+            Some(m) => m.decide(f, grade(f, &self.params)),
             None => {
                 let r = self.cascade(f);
                 (r, self.cascade_confidence(f, r))
             }
         }
+    }
+
+    /// The probability of each relation under the decision model (`None` without one).
+    pub fn probabilities(&self, f: &PairFeatures) -> Option<[f64; 6]> {
+        let m = self.model.as_ref()?;
+        Some(m.probabilities(f, grade(f, &self.params)))
     }
 
     /// Whether the pair was published further apart than the event window.

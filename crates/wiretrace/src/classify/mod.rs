@@ -1,9 +1,10 @@
 //! Classification: an aligned pair plus document features → [`Relation`] with a confidence.
 //!
 //! The decision is the fitted [`DecisionModel`]: a tree of calibrated logistic questions
-//! (shared lineage? one from the other? copy? light? same event? related?) whose leaves are the
-//! relations; each question takes its more probable answer from the root down, and the
-//! confidence is the probability of the relation reached (see `model.rs`). The features ([`PairFeatures`]) carry
+//! (shared text? → same event? → related?); shared text is graded copy / light / heavy by the
+//! fitted rungs of the parameters ([`grade`]). Each question takes its more probable answer from
+//! the root down, and the confidence is the probability of the relation reached (see
+//! `model.rs`). The features ([`PairFeatures`]) carry
 //! the lineage evidence of the aligner: whether one text follows the other in order beyond
 //! chance, how much of each side the ordered matches cover, and how strongly they match.
 //!
@@ -17,7 +18,7 @@ mod features;
 mod model;
 
 pub use crate::logistic::sigmoid;
-pub use cascade::{Classifier, Decision};
+pub use cascade::{grade, Classifier, Decision};
 pub use features::PairFeatures;
 pub use model::{Answers, DecisionModel, Input, Logistic};
 
@@ -223,7 +224,7 @@ mod tests {
                 ..PairFeatures::default()
             };
             let d = c.classify(&f);
-            let p = c.model.as_ref().unwrap().probabilities(&f);
+            let p = c.probabilities(&f).unwrap();
             proptest::prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
             let k = Relation::ALL.iter().position(|&r| r == d.relation).unwrap();
             proptest::prop_assert!((p[k] - d.confidence).abs() < 1e-4);
