@@ -242,6 +242,37 @@ mod tests {
         assert_eq!(al.links[0].b_end, Some(1));
     }
 
+    /// The order test on whole texts: a text against itself follows it in order far beyond
+    /// chance; against the same sentences shuffled, not.
+    #[test]
+    fn a_copy_in_order_is_ordered_beyond_chance_and_a_shuffle_is_not() {
+        let sentences = [
+            "Dockworkers in Valmora walked out on Monday over pay.",
+            "Forty freight ships wait at anchor outside the harbour.",
+            "The port authority cancelled every ferry to the islands.",
+            "Minister Ana Ruiz refused to negotiate while cranes stand idle.",
+            "The union wants a twelve percent raise for its members.",
+            "Shipping companies warned of shortages in the capital markets.",
+            "Fishermen blocked the northern quay with their boats at dawn.",
+            "Police closed the coastal road near the container terminal.",
+            "A judge will hear the employers' complaint on Thursday morning.",
+            "Tourists queued for hours at the airport for extra flights.",
+            "The chamber of commerce counted losses of three million a day.",
+            "Talks are set to resume at the ministry next Wednesday.",
+        ];
+        let text = sentences.join(" ");
+        let order = [7, 2, 10, 0, 5, 11, 3, 8, 1, 9, 4, 6];
+        let shuffled: Vec<&str> = order.iter().map(|&k| sentences[k]).collect();
+        let same = run(&text, &text).lineage;
+        let mixed = run(&text, &shuffled.join(" ")).lineage;
+        assert!(same.order_p < 0.01, "{same:?}");
+        assert!(mixed.order_p > 0.1, "{mixed:?}");
+        assert!(
+            (same.chain_a - 1.0).abs() < 1e-9 && mixed.chain_a < 0.6,
+            "{mixed:?}"
+        );
+    }
+
     #[test]
     fn unrelated_sentences_do_not_link() {
         let al = run(
