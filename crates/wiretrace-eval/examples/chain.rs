@@ -104,11 +104,7 @@ fn clough_rows(data: &Path, engine: &Engine) -> Result<()> {
 /// The ECB+ candidate pairs with at least three links, marked same or different sub-topic.
 fn ecb_rows(data: &Path, engine: &Engine) -> Result<()> {
     let ecb = ecbplus::load(&data.join("ecb_plus"))?;
-    let arts: Vec<_> = ecb
-        .documents
-        .iter()
-        .map(ecbplus::EcbDocument::to_article)
-        .collect();
+    let arts = ecb.articles();
     for (a, b, f) in engine.candidate_features(&arts) {
         let same = ecb.documents[a].subtopic == ecb.documents[b].subtopic;
         if f.links >= 3 {

@@ -373,11 +373,7 @@ fn fit_pair_similarity(
     embedder: Option<&Arc<dyn Embedder>>,
 ) -> Result<EcbFit> {
     let ecb = ecbplus::load(&data.join("ecb_plus")).context("loading ECB+")?;
-    let arts: Vec<_> = ecb
-        .documents
-        .iter()
-        .map(ecbplus::EcbDocument::to_article)
-        .collect();
+    let arts = ecb.articles();
     let gold_sub: Vec<&str> = ecb.documents.iter().map(|d| d.subtopic.as_str()).collect();
     let gold_topic: Vec<&str> = ecb.documents.iter().map(|d| d.topic.as_str()).collect();
     if let Some(doc) = DOC_MODEL.get() {

@@ -58,7 +58,6 @@ struct Row {
     group: String,
     features: PairFeatures,
     lineage: Option<bool>,
-    direct: Option<bool>,
     grade: Option<Relation>,
     same_event: Option<bool>,
     related: Option<bool>,
@@ -77,7 +76,6 @@ impl Row {
             group,
             features,
             lineage: None,
-            direct: None,
             grade: None,
             same_event: None,
             related: None,
@@ -278,7 +276,6 @@ fn clough_rows(data: &Path, engine: &Engine) -> Result<Vec<Row>> {
             let mut r = Row::new("clough", t.task.clone(), *f, a.gold.as_str());
             r.ids = (t.source.id.clone(), a.text.id.clone());
             r.lineage = Some(a.gold.is_reused());
-            r.direct = a.gold.is_reused().then_some(true);
             r.grade = match a.gold {
                 clough::CloughClass::Cut => Some(Relation::Copy),
                 clough::CloughClass::Light => Some(Relation::LightRewrite),
@@ -302,11 +299,7 @@ fn clough_rows(data: &Path, engine: &Engine) -> Result<Vec<Row>> {
                 );
                 r.ids = (ax.text.id.clone(), ay.text.id.clone());
                 r.lineage = Some(both);
-                if both {
-                    r.direct = Some(false);
-                } else {
-                    r.same_event = Some(true);
-                }
+                r.same_event = (!both).then_some(true);
                 rows.push(r);
             }
         }
@@ -342,7 +335,6 @@ fn webis_rows(data: &Path, engine: &Engine) -> Result<Vec<Row>> {
             .unwrap_or(0);
         if f.is_some() {
             r.lineage = Some(true);
-            r.direct = Some(true);
         } else {
             r.tag = if p.accepted {
                 "accepted, not a candidate"
@@ -360,7 +352,6 @@ fn webis_rows(data: &Path, engine: &Engine) -> Result<Vec<Row>> {
             let mut r = Row::new("webis-siblings", p.clone(), *f, "sibling");
             r.ids = (p.clone(), q.clone());
             r.lineage = Some(true);
-            r.direct = Some(false);
             rows.push(r);
         }
     }
@@ -426,11 +417,7 @@ const REUTERS_LABELS: &str = include_str!("../labels/reuters_lineage.tsv");
 /// or a model learns the length of a text instead of its lineage.
 fn ecb_rows(data: &Path, engine: &Engine) -> Result<Vec<Row>> {
     let ecb = ecbplus::load(&data.join("ecb_plus")).context("loading ECB+")?;
-    let arts: Vec<_> = ecb
-        .documents
-        .iter()
-        .map(ecbplus::EcbDocument::to_article)
-        .collect();
+    let arts = ecb.articles();
     let leads: Vec<_> = arts.iter().map(lead).collect();
     let mut rows = ecb_pairs(&ecb.documents, engine.candidate_features(&arts), "");
     rows.extend(ecb_pairs(
@@ -554,12 +541,11 @@ fn ecb_pairs(
                 .is_empty()
                 .then(|| hand.get(&(r.ids.0.as_str(), r.ids.1.as_str())))
                 .flatten();
-            (r.lineage, r.direct) = match (same_sub, checked.copied()) {
-                (false, _) => (Some(false), None),
-                (true, Some("derived")) => (Some(true), Some(true)),
-                (true, Some("family")) => (Some(true), Some(false)),
-                (true, Some("independent")) => (Some(false), None),
-                (true, _) => (None, None),
+            r.lineage = match (same_sub, checked.copied()) {
+                (false, _) => Some(false),
+                (true, Some("derived" | "family")) => Some(true),
+                (true, Some("independent")) => Some(false),
+                (true, _) => None,
             };
             if checked.is_some_and(|c| *c != "independent") {
                 r.grade = grades.get(&(r.ids.0.as_str(), r.ids.1.as_str())).copied();
@@ -715,10 +701,6 @@ fn spread(rows: &[Row], q: &(Fitted<Input>, Vec<usize>)) -> Vec<f64> {
     p
 }
 
-fn is_derived(r: Relation) -> bool {
-    r.is_derivation()
-}
-
 /// Each row with its out-of-fold relation, and the share of chosen rows whose relation is a hit.
 struct Figures<'a> {
     rows: &'a [Row],
@@ -770,17 +752,17 @@ fn report(rows: &[Row], oof: &OutOfFold, rungs: &PairParams) {
     f.line(
         "Reuters hand-checked template pairs called derived",
         |r| r.tag == "checked template",
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "Reuters hand-checked independent pairs called derived",
         |r| r.tag == "checked independent",
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "Reuters hand-checked derived pairs called derived",
         |r| r.tag == "checked derived",
-        is_derived,
+        Relation::is_derivation,
     );
 }
 
@@ -796,33 +778,35 @@ fn clough_report(f: &Figures) {
         .collect();
     let right4 = |k: usize| {
         let g = grade_of(&f.rows[k]);
-        if is_derived(g) {
+        if Relation::is_derivation(g) {
             f.rel[k] == g
         } else {
-            !is_derived(f.rel[k])
+            !Relation::is_derivation(f.rel[k])
         }
     };
     let acc4 = idx.iter().filter(|&&k| right4(k)).count();
     let acc2 = idx
         .iter()
-        .filter(|&&k| is_derived(grade_of(&f.rows[k])) == is_derived(f.rel[k]))
+        .filter(|&&k| {
+            Relation::is_derivation(grade_of(&f.rows[k])) == Relation::is_derivation(f.rel[k])
+        })
         .count();
     let n = idx.len().max(1) as f64;
     println!("Clough a-c (answer vs source, candidates): 4-class accuracy {:.3}, 2-class {:.3} ({} answers)", acc4 as f64 / n, acc2 as f64 / n, idx.len());
     f.line(
         "Clough answer vs source called derived",
         |r| r.set == "clough" && r.tag != "non",
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "Clough answer pairs with a non-derived answer called derived",
         |r| r.set == "clough-answers" && r.tag == "independent",
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "Clough sibling answer pairs called derived (families are not told apart yet)",
         |r| r.set == "clough-answers" && r.tag == "sibling",
-        is_derived,
+        Relation::is_derivation,
     );
 }
 
@@ -831,25 +815,25 @@ fn webis_report(f: &Figures) {
         f.line(
             &format!("Webis {name} rewrites called derived"),
             |r| r.set == "webis" && r.tag.starts_with(name),
-            is_derived,
+            Relation::is_derivation,
         );
         for (len, short) in [("1-2 sentences", true), ("3+ sentences", false)] {
             let pick = |r: &Row| {
                 r.set == "webis" && r.tag.starts_with(name) && (r.sentences <= 2) == short
             };
-            f.line(&format!("  {len}"), pick, is_derived);
+            f.line(&format!("  {len}"), pick, Relation::is_derivation);
         }
     }
     f.line(
         "Webis sibling rewrites called derived",
         |r| r.set == "webis-siblings",
-        is_derived,
+        Relation::is_derivation,
     );
     let arrows = (0..f.rows.len())
-        .filter(|&k| f.rows[k].set.starts_with("webis") && is_derived(f.rel[k]))
+        .filter(|&k| f.rows[k].set.starts_with("webis") && Relation::is_derivation(f.rel[k]))
         .count();
     let right = (0..f.rows.len())
-        .filter(|&k| f.rows[k].set == "webis" && is_derived(f.rel[k]))
+        .filter(|&k| f.rows[k].set == "webis" && Relation::is_derivation(f.rel[k]))
         .count();
     println!("Webis precision of derived (gold pairs among gold and sibling pairs called derived): {right}/{arrows} = {:.3}", right as f64 / arrows.max(1) as f64);
 }
@@ -859,27 +843,27 @@ fn ecb_report(f: &Figures) {
     f.line(
         "ECB+ hand-checked independent same-event pairs called derived",
         |r| r.tag == "same event, checked independent",
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "ECB+ hand-checked derived pairs called derived",
         |r| r.tag == "same event, checked derived",
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "ECB+ hand-checked family pairs called derived (families are not told apart yet)",
         |r| r.tag == "same event, checked family",
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "ECB+ same-event candidate pairs (unchecked) called derived",
         |r| ecb(r) && r.tag == "same event",
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "ECB+ different-event candidate pairs called derived",
         |r| ecb(r) && !r.tag.starts_with("same event"),
-        is_derived,
+        Relation::is_derivation,
     );
     f.line(
         "ECB+ same-event pairs called same_event",

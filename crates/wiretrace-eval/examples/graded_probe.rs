@@ -140,11 +140,7 @@ struct EcbTarget {
 impl EcbTarget {
     fn load(data: &Path, engine: &Engine, tmp: &Path, tag: &str) -> Result<EcbTarget> {
         let ecb = ecbplus::load(&data.join("ecb_plus")).context("loading ECB+")?;
-        let arts: Vec<_> = ecb
-            .documents
-            .iter()
-            .map(ecbplus::EcbDocument::to_article)
-            .collect();
+        let arts = ecb.articles();
         let feats: Vec<(usize, usize, PairFeatures)> =
             cached(&tmp.join(format!("graded_probe_ecb_{tag}.json")), || {
                 Ok(engine.candidate_features(&arts))

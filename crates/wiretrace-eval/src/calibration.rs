@@ -45,7 +45,7 @@ pub fn group_folds<X>(examples: &[Example<X>], k: usize) -> Vec<usize> {
     let mut groups: Vec<&str> = examples.iter().map(|e| e.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
-    groups.sort_by_key(|g| xxhash_of(g));
+    groups.sort_by_key(|g| fnv1a(g));
     let fold: BTreeMap<&str, usize> = groups
         .iter()
         .enumerate()
@@ -54,7 +54,7 @@ pub fn group_folds<X>(examples: &[Example<X>], k: usize) -> Vec<usize> {
     examples.iter().map(|e| fold[e.group.as_str()]).collect()
 }
 
-fn xxhash_of(s: &str) -> u64 {
+fn fnv1a(s: &str) -> u64 {
     // FNV-1a: stable across builds and platforms, which is all a fold assignment needs.
     s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)

@@ -103,7 +103,7 @@ pub fn run_ecbplus(engine: &Engine, dir: &Path) -> Result<DatasetReport> {
     let started = Instant::now();
     let set = ecbplus::load(dir)?;
     let docs = &set.documents;
-    let articles = docs.iter().map(ecbplus::EcbDocument::to_article).collect();
+    let articles = set.articles();
     let analysis = engine.analyze(articles);
     let ids: Vec<&str> = docs.iter().map(|d| d.doc_id.as_str()).collect();
     let pred = cluster_labels(&ids, &analysis.stories);

@@ -45,6 +45,13 @@ pub struct EcbSet {
     pub skipped: Skips,
 }
 
+impl EcbSet {
+    /// The documents as the engine reads them, in file order.
+    pub fn articles(&self) -> Vec<wiretrace::Article> {
+        self.documents.iter().map(EcbDocument::to_article).collect()
+    }
+}
+
 /// Loads the documents file from `dir`.
 pub fn load(dir: &Path) -> Result<EcbSet> {
     super::require_dir("ecbplus", dir)?;

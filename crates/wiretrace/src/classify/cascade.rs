@@ -128,7 +128,14 @@ impl Classifier {
 
     /// Decides the relation only (no evidence strings): the fitting program's hot path.
     pub fn relation(&self, f: &PairFeatures) -> Relation {
-        match self.leaf(f).0 {
+        let leaf = self.leaf(f).0;
+        self.windowed_for(f, leaf)
+    }
+
+    /// The relation a leaf becomes once the event window is applied: with the model, a same-event
+    /// pair published too far apart is a later development, `related`.
+    fn windowed_for(&self, f: &PairFeatures, leaf: Relation) -> Relation {
+        match leaf {
             Relation::SameEvent if self.model.is_some() && self.beyond_window(f) => {
                 Relation::Related
             }
@@ -158,8 +165,9 @@ impl Classifier {
 
     /// Decides the relation, its confidence and the evidence.
     pub fn classify(&self, f: &PairFeatures) -> Decision {
-        let relation = self.relation(f);
-        let (_, confidence) = self.leaf(f);
+        // One evaluation of the model (or the cascade) per pair: the leaf gives both.
+        let (leaf, confidence) = self.leaf(f);
+        let relation = self.windowed_for(f, leaf);
         let confidence = if self.model.is_some() {
             confidence
         } else {
